@@ -1,0 +1,56 @@
+"""ASGI assembly: one app serving the paths of every Smartcar host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from . import __version__
+from .http import connect_pages, management, oauth, vehicle_api
+from .http.errors import api_error_response
+from .http.middleware import PlatformMiddleware
+from .platform.core import Platform
+from .platform.errors import ApiError
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    """The emulator's ASGI app around a platform (a fresh in-memory one by default)."""
+    app = FastAPI(title="Smartcar platform emulator", version=__version__, docs_url=None, redoc_url=None,
+                  description="Offline Smartcar: Connect, OAuth, vehicle API v1.0/v2.0, management API.")
+    app.state.platform = platform or Platform()
+
+    app.include_router(connect_pages.router)
+    app.include_router(oauth.router)
+    app.include_router(management.router)
+    app.include_router(vehicle_api.router, prefix="/v2.0")
+    app.include_router(vehicle_api.router, prefix="/v1.0")
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(request: Request, error: ApiError) -> Response:
+        return api_error_response(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in (404, 405):
+            return api_error_response(request, ApiError("RESOURCE_NOT_FOUND", "PATH"))
+        return api_error_response(request, ApiError("VALIDATION", status=error.status_code,
+                                                    description=str(error.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, error: RequestValidationError) -> Response:
+        detail = [{"field": [str(p) for p in e.get("loc", ())], "message": e.get("msg", "")} for e in error.errors()]
+        return api_error_response(request, ApiError("VALIDATION", detail=detail))
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(PlatformMiddleware)
+    return app

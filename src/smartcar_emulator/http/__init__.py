@@ -1,0 +1,1 @@
+"""HTTP routers: each translates requests into one platform call and renders its result or error."""

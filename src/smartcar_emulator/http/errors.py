@@ -1,0 +1,94 @@
+"""Rendering domain errors in each API version's body format."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..platform.errors import ApiError, OAuthError
+
+
+def api_version_of(path: str) -> str:
+    """``1.0``, ``2.0`` or ``3`` from a (normalised) request path; ``2.0`` for anything else."""
+    if path.startswith("/v1.0"):
+        return "1.0"
+    if path.startswith("/v3"):
+        return "3"
+    return "2.0"
+
+
+def v2_body(error: ApiError, request_id: str) -> dict[str, Any]:
+    resolution: dict[str, Any] = {"type": error.resolution}
+    if error.resolution_url:
+        resolution["url"] = error.resolution_url
+    return {
+        "type": error.type,
+        "code": error.code,
+        "description": error.description,
+        "docURL": error.doc_url,
+        "statusCode": error.http_status,
+        "requestId": request_id,
+        "resolution": resolution,
+        "suggestedUserMessage": error.suggested_user_message,
+        "detail": error.detail,
+    }
+
+
+def v1_body(error: ApiError, request_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": error.v1_type, "message": error.v1_description or error.description}
+    if error.v1_code:
+        body["code"] = error.v1_code
+    body["statusCode"] = error.http_status
+    body["requestId"] = request_id
+    return body
+
+
+def v3_body(error: ApiError, request_id: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "status": str(error.http_status),
+        "type": error.type,
+        "code": error.code,
+        "title": error.title,
+        "detail": error.description,
+        "links": {"about": error.doc_url},
+        "resolution": {"type": error.resolution},
+        "suggestedUserMessage": error.suggested_user_message,
+        "requestId": request_id,
+    }
+    if error.detail:
+        item["meta"] = {"detail": error.detail}
+    return {"errors": [item]}
+
+
+def error_body(error: ApiError, version: str, request_id: str) -> dict[str, Any]:
+    if version == "1.0":
+        return v1_body(error, request_id)
+    if version == "3":
+        return v3_body(error, request_id)
+    return v2_body(error, request_id)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Compact JSON (the platform's serialisation), always ``application/json``."""
+    return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(), status_code=status,
+                    headers=headers, media_type="application/json")
+
+
+def request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
+def api_error_response(request: Request, error: ApiError, version: str | None = None) -> Response:
+    headers = dict(error.headers)
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    version = version or api_version_of(request.url.path)
+    return json_response(error_body(error, version, request_id(request)), error.http_status, headers)
+
+
+def oauth_error_response(error: OAuthError) -> Response:
+    headers = {"WWW-Authenticate": 'Basic realm="smartcar"'} if error.status == 401 else None
+    return json_response({"error": error.error, "error_description": error.description}, error.status, headers)

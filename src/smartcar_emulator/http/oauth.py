@@ -1,0 +1,86 @@
+"""OAuth token endpoints: ``POST /oauth/token`` (user tokens) and ``POST /oauth2/token`` (application token)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..platform.errors import OAuthError
+from ..platform.oauth import TokenPair
+from .auth import basic_credentials
+from .common import platform_of
+from .errors import json_response, oauth_error_response
+
+router = APIRouter(tags=["OAuth"])
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The body as form fields (JSON accepted too, as the IAM docs label it)."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type:
+        try:
+            data = json.loads(raw or b"{}")
+        except ValueError:
+            raise OAuthError("invalid_request", "The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise OAuthError("invalid_request", "The request body must be a JSON object.")
+        return {str(k): str(v) for k, v in data.items() if v is not None}
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise OAuthError("invalid_request", "The request body is not valid form data.") from None
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
+    username, password = basic_credentials(request)
+    if username is not None:
+        return username, password
+    return form.get("client_id"), form.get("client_secret")
+
+
+def _tokens(pair: TokenPair) -> Response:
+    return json_response({"access_token": pair.access_token, "token_type": "Bearer",
+                          "expires_in": pair.expires_in, "refresh_token": pair.refresh_token},
+                         headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@router.post("/oauth/token", summary="Exchange an authorization code or a refresh token (HTTP Basic client auth)")
+async def token(request: Request) -> Response:
+    try:
+        form = await _form(request)
+        platform = platform_of(request)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "The grant_type parameter is required.")
+        app = platform.client(*_client_credentials(request, form))
+        if grant_type == "authorization_code":
+            return _tokens(platform.exchange_code(app, form.get("code"), form.get("redirect_uri")))
+        if grant_type == "refresh_token":
+            return _tokens(platform.refresh(app, form.get("refresh_token")))
+        raise OAuthError("unsupported_grant_type",
+                         f"Unsupported grant_type: {grant_type}. Use authorization_code or refresh_token.")
+    except OAuthError as error:
+        return oauth_error_response(error)
+
+
+@router.post("/oauth2/token", summary="Application token by client credentials (API v3)")
+async def application_token(request: Request) -> Response:
+    try:
+        form = await _form(request)
+        platform = platform_of(request)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request", "The grant_type parameter is required.")
+        if grant_type != "client_credentials":
+            raise OAuthError("unsupported_grant_type", f"Unsupported grant_type: {grant_type}. Use client_credentials.")
+        app = platform.client(*_client_credentials(request, form))
+        access_token, expires_in = platform.tokens.issue_application_token(app.client_id)
+        return json_response({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in},
+                             headers={"Cache-Control": "no-store"})
+    except OAuthError as error:
+        return oauth_error_response(error)

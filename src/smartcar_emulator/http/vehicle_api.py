@@ -1,0 +1,202 @@
+"""Vehicle API v1.0 and v2.0: ``/v{1.0,2.0}/user``, ``/vehicles`` and everything under a vehicle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..clock import from_timestamp, iso_ms
+from ..platform.core import VehicleAccess
+from ..platform.errors import ApiError
+from .auth import bearer_token
+from .common import int_param, json_object, number, platform_of
+from .errors import api_version_of, error_body, json_response, request_id
+from .views import READS, Read, Units, parse_units, service_history
+
+router = APIRouter(tags=["vehicle API v1.0 / v2.0"])
+
+ACTION_OK = {"status": "success", "message": "Successfully sent request to vehicle"}
+
+
+def _data_headers(request: Request, read: Read, units: Units, data_age: float) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if read.dynamic:
+        now = platform_of(request).clock.timestamp()
+        headers["sc-data-age"] = iso_ms(from_timestamp(min(data_age, now)))
+        headers["sc-fetched-at"] = iso_ms(from_timestamp(now))
+    if read.unit_bearing:
+        headers["sc-unit-system"] = units.name
+    return headers
+
+
+def _check_make(read: Read, grant: VehicleAccess) -> None:
+    if read.make and grant.vehicle.make != read.make:
+        raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+
+
+def perform_read(request: Request, vehicle_id: str, path: str, units: Units | None) -> tuple[Any, dict[str, str]]:
+    """Run one GET data path (shared by the single endpoints and batch).
+
+    ``units=None`` reads the ``sc-unit-system`` header once access is checked (authentication errors first).
+    """
+    read = READS.get(path.lower())
+    if read is None:
+        raise ApiError("RESOURCE_NOT_FOUND", "PATH")
+    platform = platform_of(request)
+    grant = platform.access(bearer_token(request), vehicle_id, read.permission, data=read.dynamic)
+    if read.make and path != path.lower():
+        raise ApiError("PERMISSION")
+    _check_make(read, grant)
+    units = units or parse_units(request.headers.get("sc-unit-system"))
+    state = platform.state(vehicle_id)
+    return read.body(grant.vehicle, state, units), _data_headers(request, read, units, state.data_age)
+
+
+def _register_read(path: str, read: Read) -> None:
+    async def endpoint(request: Request, vehicle_id: str) -> Response:
+        body, headers = perform_read(request, vehicle_id, path, None)
+        return json_response(body, headers=headers)
+
+    endpoint.__name__ = f"get_{path.replace('/', '_') or 'attributes'}"
+    route = "/vehicles/{vehicle_id}" + (f"/{path}" if path else "")
+    router.add_api_route(route, endpoint, methods=["GET"], summary=f"GET {path or 'attributes'} ({read.permission})")
+
+
+for _path, _read in READS.items():
+    _register_read(_path, _read)
+
+
+@router.get("/user", summary="The user behind the access token")
+async def get_user(request: Request) -> Response:
+    info = platform_of(request).user_token(bearer_token(request))
+    return json_response({"id": info.user_id})
+
+
+@router.get("/vehicles", summary="The vehicles the access token may use (paged)")
+async def get_vehicles(request: Request) -> Response:
+    platform = platform_of(request)
+    info = platform.user_token(bearer_token(request))
+    limit = int_param(request, "limit", 10, 1, 50)
+    offset = int_param(request, "offset", 0, 0)
+    ids = platform.vehicle_ids(info)
+    return json_response({"vehicles": ids[offset:offset + limit], "paging": {"count": len(ids), "offset": offset}})
+
+
+@router.get("/vehicles/{vehicle_id}/service/history", summary="Dealer service records (read_service_history)")
+async def get_service_history(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.access(bearer_token(request), vehicle_id, "read_service_history", data=True)
+    query = request.query_params
+    items = service_history(platform.state(vehicle_id), query.get("startDate") or query.get("start_date"),
+                            query.get("endDate") or query.get("end_date"), platform.clock.now())
+    now = iso_ms(platform.clock.now())
+    return json_response(items, headers={"sc-data-age": now, "sc-fetched-at": now})
+
+
+@router.get("/vehicles/{vehicle_id}/permissions", summary="Permissions granted for the vehicle (paged)")
+async def get_permissions(request: Request, vehicle_id: str) -> Response:
+    grant = platform_of(request).access(bearer_token(request), vehicle_id)
+    limit = int_param(request, "limit", 25, 1, 100)
+    offset = int_param(request, "offset", 0, 0)
+    scopes = list(grant.connection.scopes)
+    return json_response({"permissions": scopes[offset:offset + limit],
+                          "paging": {"count": len(scopes), "offset": offset}})
+
+
+def _action(body: dict[str, Any], allowed: tuple[str, ...]) -> str:
+    action = body.get("action")
+    if action not in allowed:
+        raise ApiError("VALIDATION", detail=[{"field": ["action"],
+                                              "message": f"\"action\" must be one of [{', '.join(allowed)}]"}])
+    return str(action)
+
+
+@router.post("/vehicles/{vehicle_id}/security", summary="Lock or unlock (control_security)")
+async def post_security(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.access(bearer_token(request), vehicle_id, "control_security", data=True)
+    action = _action(await json_object(request), ("LOCK", "UNLOCK"))
+    platform.set_lock(vehicle_id, action == "LOCK")
+    return json_response(ACTION_OK)
+
+
+@router.post("/vehicles/{vehicle_id}/charge", summary="Start or stop charging (control_charge)")
+async def post_charge(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.access(bearer_token(request), vehicle_id, "control_charge", data=True)
+    action = _action(await json_object(request), ("START", "STOP"))
+    platform.set_charging(vehicle_id, action == "START")
+    return json_response(ACTION_OK)
+
+
+@router.post("/vehicles/{vehicle_id}/charge/limit", summary="Set the charge limit, 0.5 to 1 (control_charge)")
+async def post_charge_limit(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.access(bearer_token(request), vehicle_id, "control_charge", data=True)
+    limit = number((await json_object(request)).get("limit"), "limit", 0.5, 1.0)
+    platform.set_charge_limit(vehicle_id, limit)
+    return json_response(ACTION_OK)
+
+
+@router.post("/vehicles/{vehicle_id}/navigation/destination", summary="Send a destination (control_navigation)")
+async def post_destination(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.access(bearer_token(request), vehicle_id, "control_navigation", data=True)
+    body = await json_object(request)
+    latitude = number(body.get("latitude"), "latitude", -90, 90)
+    longitude = number(body.get("longitude"), "longitude", -180, 180)
+    platform.send_destination(vehicle_id, latitude, longitude)
+    return json_response(ACTION_OK)
+
+
+@router.delete("/vehicles/{vehicle_id}/application", summary="Disconnect the vehicle from the application")
+async def delete_application(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.disconnect(platform.access(bearer_token(request), vehicle_id))
+    return json_response({"status": "success"})
+
+
+@router.post("/vehicles/{vehicle_id}/webhooks/{webhook_id}", summary="Subscribe the vehicle to a webhook")
+async def subscribe(request: Request, vehicle_id: str, webhook_id: str) -> Response:
+    platform = platform_of(request)
+    platform.subscribe(platform.access(bearer_token(request), vehicle_id), webhook_id)
+    return json_response({"webhookId": webhook_id, "vehicleId": vehicle_id})
+
+
+@router.delete("/vehicles/{vehicle_id}/webhooks/{webhook_id}",
+               summary="Unsubscribe (Authorization: Bearer <application management token>)")
+async def unsubscribe(request: Request, vehicle_id: str, webhook_id: str) -> Response:
+    platform_of(request).unsubscribe(bearer_token(request), vehicle_id, webhook_id)
+    return json_response({"status": "success"})
+
+
+@router.post("/vehicles/{vehicle_id}/batch", summary="Several GET data paths in one request")
+async def batch(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    platform.access(bearer_token(request), vehicle_id)
+    units = parse_units(request.headers.get("sc-unit-system"))
+    body = await json_object(request)
+    requests = body.get("requests")
+    if not isinstance(requests, list) or not requests:
+        raise ApiError("VALIDATION", detail=[{"field": ["requests"], "message": "\"requests\" is required"}])
+    paths: list[str] = []
+    for index, item in enumerate(requests):
+        path = item.get("path") if isinstance(item, dict) else None
+        if not isinstance(path, str) or path.removeprefix("/").lower() not in READS:
+            raise ApiError("VALIDATION", detail=[{"field": ["requests", index, "path"],
+                                                  "message": f"Unknown or unbatchable path: {path!r}."}])
+        paths.append(path)
+    version = api_version_of(request.url.path)
+    responses = []
+    for path in paths:
+        try:
+            item_body, headers = perform_read(request, vehicle_id, path.removeprefix("/"), units)
+            responses.append({"path": path, "code": 200, "headers": headers, "body": item_body})
+        except ApiError as error:
+            item_headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
+            responses.append({"path": path, "code": error.http_status, "headers": item_headers,
+                              "body": error_body(error, version, request_id(request))})
+    return json_response({"responses": responses})

@@ -1,0 +1,1 @@
+"""The platform's rules and state. Nothing here knows about HTTP."""

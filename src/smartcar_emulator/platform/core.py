@@ -1,0 +1,180 @@
+"""The platform façade: one object the HTTP layer calls, wiring the repositories together.
+
+Every method takes and returns plain values and raises domain errors (:mod:`.errors`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..clock import Clock
+from ..store import Database
+from .accounts import AccountRepository
+from .apps import Application, ApplicationRepository
+from .catalog import MODELS, make_from_vin, models_of
+from .connect import ConnectService
+from .connections import Connection, ConnectionRepository
+from .errors import ApiError, OAuthError
+from .oauth import TokenInfo, TokenPair, TokenService
+from .permissions import capable
+from .state import VehicleState
+from .vehicles import Vehicle, VehicleRepository
+
+_ID_SYNTAX = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class VehicleAccess:
+    """A checked request on one vehicle: who asks, through which connection."""
+
+    vehicle: Vehicle
+    connection: Connection
+
+
+class Platform:
+    """Applications, users, vehicles, grants and tokens, with the platform's rules."""
+
+    def __init__(self, db: Database | None = None, clock: Clock | None = None, seed: int = 0) -> None:
+        self.db = db or Database(":memory:")
+        self.clock = clock or Clock()
+        self.seed = seed
+        self.apps = ApplicationRepository(self.db, self.clock)
+        self.vehicles = VehicleRepository(self.db, self.clock)
+        self.accounts = AccountRepository(self.db, self.clock, self.vehicles)
+        self.connections = ConnectionRepository(self.db, self.clock)
+        self.tokens = TokenService(self.db, self.clock)
+        self.connect = ConnectService(self.db, self.clock, self.apps, self.accounts, self.vehicles,
+                                      self.connections, self.tokens)
+
+    # OAuth -----------------------------------------------------------------------------------------
+    def client(self, client_id: str | None, client_secret: str | None) -> Application:
+        app = self.apps.authenticate(client_id, client_secret)
+        if app is None:
+            raise OAuthError("invalid_client", "Invalid client_id or client_secret.", status=401)
+        return app
+
+    def exchange_code(self, app: Application, code: str | None, redirect_uri: str | None) -> TokenPair:
+        if not code:
+            raise OAuthError("invalid_request", "The code parameter is required.")
+        return self.tokens.redeem_code(app.client_id, code, redirect_uri)
+
+    def refresh(self, app: Application, refresh_token: str | None) -> TokenPair:
+        if not refresh_token:
+            raise OAuthError("invalid_request", "The refresh_token parameter is required.")
+        return self.tokens.refresh(app.client_id, refresh_token)
+
+    # Vehicle API access ----------------------------------------------------------------------------
+    def user_token(self, token: str | None) -> TokenInfo:
+        """A live user access token, or AUTHENTICATION."""
+        info = self.tokens.check(token) if token else None
+        if info is None or info.user_id is None:
+            raise ApiError("AUTHENTICATION")
+        return info
+
+    def vehicle_ids(self, info: TokenInfo) -> list[str]:
+        assert info.user_id is not None
+        return [c.vehicle_id for c in self.connections.of_user(info.client_id, info.user_id)]
+
+    def access(self, token: str | None, vehicle_id: str, permission: str | None = None,
+               data: bool = False) -> VehicleAccess:
+        """Check that the token may use ``permission`` on the vehicle.
+
+        ``data`` marks an endpoint that reads or commands the vehicle (not VIN, attributes or
+        permissions): only those answer with a test vehicle's forced error.
+        """
+        info = self.user_token(token)
+        if not _ID_SYNTAX.match(vehicle_id):
+            raise ApiError("VALIDATION", detail=[{"field": "vehicle_id", "message": "Invalid vehicle id."}])
+        assert info.user_id is not None
+        connection = self.connections.find(info.client_id, info.user_id, vehicle_id)
+        vehicle = self.vehicles.get(vehicle_id) if connection else None
+        if connection is None or vehicle is None:
+            raise ApiError("PERMISSION")
+        if permission and permission not in connection.scopes:
+            raise ApiError("PERMISSION")
+        if permission and not capable(permission, vehicle.powertrain, vehicle.level):
+            raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+        if data and vehicle.test_error:
+            raise forced_error(vehicle.test_error)
+        return VehicleAccess(vehicle, connection)
+
+    def state(self, vehicle_id: str) -> VehicleState:
+        return self.vehicles.state(vehicle_id)
+
+    def disconnect(self, grant: VehicleAccess) -> None:
+        self.connections.delete([grant.connection.id])
+
+    # Commands --------------------------------------------------------------------------------------
+    def set_lock(self, vehicle_id: str, locked: bool) -> VehicleState:
+        def change(state: VehicleState) -> None:
+            if state.speed_kph > 0:
+                raise ApiError("VEHICLE_STATE", "IN_MOTION")
+            state.locked = locked
+
+        return self.vehicles.update_state(vehicle_id, change)
+
+    def set_charging(self, vehicle_id: str, start: bool) -> VehicleState:
+        def change(state: VehicleState) -> None:
+            if start:
+                if not state.plugged_in:
+                    raise ApiError("VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED")
+                if state.battery_soc is not None and state.battery_soc >= state.charge_limit - 1e-9:
+                    raise ApiError("VEHICLE_STATE", "FULLY_CHARGED")
+            state.charging = start
+
+        return self.vehicles.update_state(vehicle_id, change)
+
+    def set_charge_limit(self, vehicle_id: str, limit: float) -> VehicleState:
+        def change(state: VehicleState) -> None:
+            state.charge_limit = round(limit, 4)
+            if state.charging and state.battery_soc is not None and state.battery_soc >= limit:
+                state.charging = False
+
+        return self.vehicles.update_state(vehicle_id, change)
+
+    def send_destination(self, vehicle_id: str, latitude: float, longitude: float) -> VehicleState:
+        def change(state: VehicleState) -> None:
+            state.destination = {"latitude": latitude, "longitude": longitude}
+
+        return self.vehicles.update_state(vehicle_id, change)
+
+    # Webhooks --------------------------------------------------------------------------------------
+    def subscribe(self, grant: VehicleAccess, webhook_id: str) -> None:
+        if self.apps.webhook_owner(webhook_id) != grant.connection.client_id:
+            raise ApiError("VALIDATION", detail=[{"field": "webhookId", "message": "Unknown webhook id."}])
+        self.apps.subscribe(webhook_id, grant.vehicle.id)
+
+    def unsubscribe(self, amt: str | None, vehicle_id: str, webhook_id: str) -> None:
+        app = self.apps.by_amt(amt)
+        if app is None:
+            raise ApiError("AUTHENTICATION")
+        if self.apps.webhook_owner(webhook_id) != app.client_id:
+            raise ApiError("VALIDATION", detail=[{"field": "webhookId", "message": "Unknown webhook id."}])
+        self.apps.unsubscribe(webhook_id, vehicle_id)
+
+    # Management ------------------------------------------------------------------------------------
+    def management_app(self, username: str | None, amt: str | None) -> Application:
+        app = self.apps.by_amt(amt) if username == "default" else None
+        if app is None:
+            raise ApiError("AUTHENTICATION")
+        return app
+
+    def compatibility(self, vin: str, scopes: list[str]) -> tuple[bool, str | None, list[tuple[str, bool]]]:
+        """Whether a VIN's make is supported, and per permission whether the vehicle is capable."""
+        make = make_from_vin(vin) or ("AUDI" if vin.upper().startswith("0SC") else None)
+        if make is None:
+            return False, "MAKE_NOT_COMPATIBLE", []
+        models = models_of(make) or list(MODELS)
+        powertrain = models[0].powertrain
+        return True, None, [(s, capable(s, powertrain)) for s in scopes]
+
+
+def forced_error(test_error: str) -> ApiError:
+    """The error a test vehicle was created to answer with (``TYPE.CODE`` or ``TYPE.CODE|v1 error|code|message``)."""
+    v2, _, v1 = test_error.partition("|")
+    type_, _, code = v2.partition(".")
+    if not v1:
+        return ApiError(type_, code or None)
+    _v1_type, v1_code, message = v1.split("|", 2)
+    return ApiError(type_, code or None, v1_code=v1_code, v1_description=message)

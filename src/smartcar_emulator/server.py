@@ -1,0 +1,90 @@
+"""Running the emulator: in the foreground (CLI) or in a background thread (tests, demos, benchmarks)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from .app import create_app
+from .platform.apps import Application
+from .platform.core import Platform
+from .store import Database
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class EmulatorServer:
+    """An emulator on a loopback port, in a background thread.
+
+    >>> with EmulatorServer() as emulator:
+    ...     app = emulator.register_app(redirect_uris=["http://localhost:8000/exchange"])
+    ...     emulator.url  # point SMARTCAR_* origins here
+    """
+
+    def __init__(self, db: str = ":memory:", host: str = "127.0.0.1", port: int | None = None,
+                 platform: Platform | None = None) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        self.platform = platform or Platform(Database(db))
+        config = uvicorn.Config(create_app(self.platform), host=host, port=self.port, log_level="warning",
+                                access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """The environment variables that point the SDKs at this emulator."""
+        return origin_env(self.url)
+
+    def register_app(self, redirect_uris: list[str] | None = None, **kwargs: str) -> Application:
+        return self.platform.apps.register(redirect_uris=redirect_uris or ["http://localhost:8000/exchange"],
+                                           **kwargs)
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(target=self._server.run, name="smartcar-emulator", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.platform.db.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def origin_env(url: str) -> dict[str, str]:
+    """``SMARTCAR_*`` origin variables for an emulator at ``url`` (every host is the same server)."""
+    url = url.rstrip("/")
+    return {
+        "SMARTCAR_API_ORIGIN": url,
+        "SMARTCAR_AUTH_ORIGIN": f"{url}/oauth/token",
+        "SMARTCAR_CONNECT_ORIGIN": url,
+        "SMARTCAR_MANAGEMENT_API_ORIGIN": url,
+        "SMARTCAR_VEHICLE_API_V3_ORIGIN": url,
+        "SMARTCAR_API_V3_ORIGIN": url,
+        "SMARTCAR_IAM_ORIGIN": url,
+    }

@@ -1,0 +1,181 @@
+"""The SQLite database: connection, schema and migrations.
+
+One connection is shared by the server's threads behind a lock; WAL mode lets other processes (the CLI)
+read while the server writes. Every write happens in a transaction that is committed before the HTTP
+response is sent, so what a client was told survives a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA: list[str] = [
+    # version 1
+    """
+    CREATE TABLE apps (
+        client_id TEXT PRIMARY KEY,
+        client_secret TEXT NOT NULL,
+        name TEXT NOT NULL,
+        redirect_uris TEXT NOT NULL,          -- JSON list
+        amt TEXT NOT NULL,                    -- application management token
+        connect_flow TEXT NOT NULL DEFAULT 'both',
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE accounts (                   -- OEM logins of live mode (`users add`)
+        email TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE vehicles (
+        id TEXT PRIMARY KEY,
+        vin TEXT NOT NULL,
+        make TEXT NOT NULL,
+        model TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        powertrain TEXT NOT NULL,
+        mode TEXT NOT NULL,                   -- test, simulated, live
+        owner TEXT NOT NULL,                  -- account key: mode + email
+        level TEXT,                           -- test-mode compatibility level
+        test_error TEXT,                      -- "TYPE.CODE" or v1 "error:code" forced on data endpoints
+        state TEXT NOT NULL,                  -- JSON VehicleState
+        created_at REAL NOT NULL,
+        UNIQUE (vin, mode)
+    );
+    CREATE INDEX vehicles_owner ON vehicles (owner);
+    CREATE TABLE users (                      -- Smartcar users: one per application and OEM account
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (client_id, owner)
+    );
+    CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        vehicle_id TEXT NOT NULL,
+        scopes TEXT NOT NULL,                 -- JSON list, no required: prefix
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        UNIQUE (client_id, user_id, vehicle_id)
+    );
+    CREATE INDEX connections_user ON connections (client_id, user_id);
+    CREATE TABLE connect_sessions (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        params TEXT NOT NULL,                 -- JSON: the validated authorize parameters
+        step TEXT NOT NULL,                   -- preamble, brand, login, grant, done
+        make TEXT,
+        owner TEXT,
+        vehicle_ids TEXT,                     -- JSON list offered on the grant page
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE codes (
+        code_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at REAL
+    );
+    CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,                   -- access, refresh, application
+        client_id TEXT NOT NULL,
+        user_id TEXT,
+        expires_at REAL NOT NULL,
+        revoked_at REAL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX tokens_user ON tokens (client_id, user_id);
+    CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        callback_uri TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        webhook_id TEXT NOT NULL,
+        vehicle_id TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (webhook_id, vehicle_id)
+    );
+    """,
+]
+
+
+def default_db_path() -> Path:
+    """``$XDG_DATA_HOME/smartcar-emulator/emulator.db`` (``~/.local/share/...`` by default)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "smartcar-emulator" / "emulator.db"
+
+
+class Database:
+    """A thread-safe SQLite connection with explicit transactions."""
+
+    def __init__(self, path: str | os.PathLike[str] = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            for index, script in enumerate(SCHEMA[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {index}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block atomically; nested blocks join the outer transaction."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self._conn
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._conn.execute("COMMIT")
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+            return row
+
+    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._conn.execute(sql, params).fetchall())
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one write in its own transaction; returns the number of rows changed."""
+        with self.transaction() as conn:
+            return conn.execute(sql, params).rowcount
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
