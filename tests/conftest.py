@@ -1,0 +1,48 @@
+"""Shared fixtures: a real emulator on a loopback port, an application registered in it, and a helper
+that connects a test-mode vehicle through the Connect pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from smartcar_emulator.platform.apps import Application
+from smartcar_emulator.scripted import connect
+from smartcar_emulator.server import EmulatorServer
+
+REDIRECT_URI = "http://localhost:8000/exchange"
+ALL_SCOPES = ["read_vehicle_info", "read_vin", "read_odometer", "read_location", "read_battery", "read_charge",
+              "control_charge", "read_fuel", "read_engine_oil", "read_tires", "read_security", "control_security",
+              "control_navigation", "read_service_history", "read_diagnostics", "read_compass",
+              "read_speedometer"]
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    """One emulator (in-memory database) for the whole test session."""
+    with EmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def application(emulator: EmulatorServer) -> Application:
+    """A registered application: client id ``test-client``, redirect ``http://localhost:8000/exchange``."""
+    return emulator.register_app(redirect_uris=[REDIRECT_URI], client_id="test-client",
+                                 client_secret="test-secret", amt="test-amt", name="Test App")
+
+
+Connector = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def connect_vehicle(emulator: EmulatorServer, application: Application) -> Connector:
+    """``connect_vehicle(scopes=None, make="TESLA", email=..., mode="test")`` → tokens, user id, vehicle ids."""
+
+    def run(scopes: list[str] | None = None, make: str | None = "TESLA", email: str = "driver@example.com",
+            mode: str = "test", password: str = "password") -> dict[str, Any]:
+        return connect(emulator.url, application.client_id, application.client_secret, REDIRECT_URI,
+                       scopes or ALL_SCOPES, make=make, mode=mode, email=email, password=password)
+
+    return run
