@@ -1,0 +1,201 @@
+"""``smartcar-emulator``: run the offline Smartcar platform and manage its applications and users."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .platform.apps import CONNECT_FLOWS, Application
+from .platform.core import Platform
+from .server import origin_env
+from .store import Database, default_db_path
+
+DEFAULT_PORT = 8030
+DEV_APP_NAME = "Development app"
+
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+                         help=f"SQLite file (default {default_db_path()}; ':memory:' for none).")
+
+
+def _platform(db_path: str | None, seed: int = 0) -> Platform:
+    return Platform(Database(db_path or default_db_path()), seed=seed)
+
+
+def _print_app(app: Application) -> None:
+    click.echo(f"  client id:      {app.client_id}")
+    click.echo(f"  client secret:  {app.client_secret}")
+    click.echo(f"  redirect URIs:  {', '.join(app.redirect_uris) or '(none)'}")
+    click.echo(f"  management token (AMT): {app.amt}")
+    click.echo(f"  connect flow:   {app.connect_flow}")
+
+
+@click.group(help=__doc__)
+@click.version_option(package_name="smartcar-toolkit")
+def main() -> None:
+    pass
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@db_option
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for generated vehicle data.")
+@click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", help="Register this application at start.")
+@click.option("--client-secret", envvar="SMARTCAR_CLIENT_SECRET")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, envvar="SMARTCAR_REDIRECT_URI",
+              help="Registered redirect URI (repeatable).")
+@click.option("--amt", help="The application management token.")
+@click.option("--connect-flow", type=click.Choice(CONNECT_FLOWS), default=None,
+              help="What Connect's redirect carries: code, user (user_id) or both (default).")
+def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
+          redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None) -> None:
+    """Start the emulator: every Smartcar host on one port."""
+    import uvicorn
+
+    from .app import create_app
+
+    platform = _platform(db_path, seed)
+    if client_id:
+        existing = platform.apps.get(client_id)
+        app = platform.apps.register(client_id, client_secret, list(redirect_uris), amt,
+                                     connect_flow=connect_flow or (existing.connect_flow if existing else "both"))
+        click.echo(f"Application {app.client_id} registered.")
+    else:
+        dev = [a for a in platform.apps.list() if a.name == DEV_APP_NAME]
+        app = dev[0] if dev else platform.apps.register(
+            redirect_uris=list(redirect_uris) or ["http://localhost:8000/exchange"], name=DEV_APP_NAME,
+            connect_flow=connect_flow or "both")
+        click.echo("No application given: using the development application")
+        _print_app(app)
+    url = f"http://{host}:{port}"
+    click.echo(f"Smartcar emulator on {url} (database: {platform.db.path})")
+    click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port})\"")
+    uvicorn.run(create_app(platform), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+def env(host: str, port: int) -> None:
+    """Print `export` lines that point the Smartcar SDKs at the emulator."""
+    for name, value in origin_env(f"http://{host}:{port}").items():
+        click.echo(f"export {name}={value}")
+
+
+@main.group()
+def apps() -> None:
+    """Register and list applications."""
+
+
+@apps.command("add")
+@db_option
+@click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", help="Generated when absent.")
+@click.option("--client-secret", envvar="SMARTCAR_CLIENT_SECRET", help="Generated when absent.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, envvar="SMARTCAR_REDIRECT_URI")
+@click.option("--amt", help="Application management token (generated when absent).")
+@click.option("--name", default="Emulated application", show_default=True)
+@click.option("--connect-flow", type=click.Choice(CONNECT_FLOWS), default="both", show_default=True)
+@click.option("--webhook", "webhooks", multiple=True, help="Register a webhook with this callback URI.")
+def apps_add(db_path: str | None, client_id: str | None, client_secret: str | None,
+             redirect_uris: tuple[str, ...], amt: str | None, name: str, connect_flow: str,
+             webhooks: tuple[str, ...]) -> None:
+    """Register (or update) an application."""
+    platform = _platform(db_path)
+    app = platform.apps.register(client_id, client_secret, list(redirect_uris), amt, name=name,
+                                 connect_flow=connect_flow)
+    click.echo(f"Application {app.name!r}:")
+    _print_app(app)
+    for uri in webhooks:
+        click.echo(f"  webhook id:     {platform.apps.add_webhook(app.client_id, uri)} -> {uri}")
+
+
+@apps.command("list")
+@db_option
+def apps_list(db_path: str | None) -> None:
+    """List registered applications."""
+    for app in _platform(db_path).apps.list():
+        click.echo(f"{app.client_id}\t{app.name}\t{' '.join(app.redirect_uris)}\tflow={app.connect_flow}")
+
+
+@main.group()
+def users() -> None:
+    """Manage live-mode OEM accounts (the logins Connect accepts in live mode)."""
+
+
+@users.command("add")
+@db_option
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--make", default="TESLA", show_default=True)
+@click.option("--vehicles", "count", default=1, show_default=True, type=click.IntRange(1, 50))
+@click.option("--vin", "vins", multiple=True, help="Give the vehicles these VINs (repeatable).")
+def users_add(db_path: str | None, email: str, password: str, make: str, count: int, vins: tuple[str, ...]) -> None:
+    """Create a live-mode account holding vehicles of one make."""
+    try:
+        vehicles = _platform(db_path).accounts.add(email, password, make, count, list(vins) or None)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    click.echo(f"Account {email} with {len(vehicles)} vehicle(s):")
+    for vehicle in vehicles:
+        click.echo(f"  {vehicle.vin}  {vehicle.year} {vehicle.make} {vehicle.model}")
+
+
+@main.command()
+@click.option("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True, help="The running emulator.")
+@click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", required=True)
+@click.option("--client-secret", envvar="SMARTCAR_CLIENT_SECRET", required=True)
+@click.option("--redirect-uri", envvar="SMARTCAR_REDIRECT_URI", required=True)
+@click.option("--scope", "scopes", multiple=True, required=True, help="A permission (repeatable).")
+@click.option("--make", default="TESLA", show_default=True)
+@click.option("--mode", type=click.Choice(["test", "live", "simulated"]), default="test", show_default=True)
+@click.option("--email", default="driver@example.com", show_default=True)
+@click.option("--password", default="password", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def connect(url: str, client_id: str, client_secret: str, redirect_uri: str, scopes: tuple[str, ...], make: str,
+            mode: str, email: str, password: str, as_json: bool) -> None:
+    """Walk the Connect pages like a browser, exchange the code, print the tokens and vehicle ids."""
+    import httpx
+
+    from .scripted import connect as run_connect
+    from .walker import ConnectError
+
+    try:
+        result = run_connect(url, client_id, client_secret, redirect_uri,
+                             [s for scope in scopes for s in scope.split()], make=make, mode=mode, email=email,
+                             password=password)
+    except (ConnectError, httpx.HTTPError) as error:
+        click.echo(f"connect failed: {error}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"user id:       {result['user_id']}")
+    click.echo(f"vehicle ids:   {', '.join(result['vehicle_ids'])}")
+    click.echo(f"access token:  {result['access_token']} (expires in {result['expires_in']} s)")
+    click.echo(f"refresh token: {result['refresh_token']}")
+
+
+@main.group()
+def webhooks() -> None:
+    """Register webhooks for an application."""
+
+
+@webhooks.command("add")
+@db_option
+@click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", required=True)
+@click.option("--url", "callback_uri", required=True, help="Callback URI.")
+@click.option("--name", default="Webhook", show_default=True)
+def webhooks_add(db_path: str | None, client_id: str, callback_uri: str, name: str) -> None:
+    """Register a webhook; prints its id."""
+    platform = _platform(db_path)
+    if platform.apps.get(client_id) is None:
+        raise click.BadParameter(f"no application {client_id}", param_hint="--client-id")
+    click.echo(platform.apps.add_webhook(client_id, callback_uri, name))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
