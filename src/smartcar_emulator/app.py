@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
-from .http import connect_pages, management, oauth, vehicle_api
+from .http import api_v3, connect_pages, management, oauth, vehicle_api
 from .http.errors import api_error_response
 from .http.middleware import PlatformMiddleware
 from .platform.core import Platform
@@ -22,7 +22,7 @@ from .platform.errors import ApiError
 def create_app(platform: Platform | None = None) -> FastAPI:
     """The emulator's ASGI app around a platform (a fresh in-memory one by default)."""
     app = FastAPI(title="Smartcar platform emulator", version=__version__, docs_url=None, redoc_url=None,
-                  description="Offline Smartcar: Connect, OAuth, vehicle API v1.0/v2.0, management API.")
+                  description="Offline Smartcar: Connect, OAuth and IAM tokens, vehicle API v1.0/v2.0/v3, management API.")
     app.state.platform = platform or Platform()
 
     app.include_router(connect_pages.router)
@@ -30,6 +30,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(management.router)
     app.include_router(vehicle_api.router, prefix="/v2.0")
     app.include_router(vehicle_api.router, prefix="/v1.0")
+    app.include_router(api_v3.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(ApiError)

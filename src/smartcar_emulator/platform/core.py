@@ -19,6 +19,7 @@ from .errors import ApiError, OAuthError
 from .oauth import TokenInfo, TokenPair, TokenService
 from .permissions import capable
 from .state import VehicleState
+from .v3 import V3Service
 from .vehicles import Vehicle, VehicleRepository
 
 _ID_SYNTAX = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -46,6 +47,8 @@ class Platform:
         self.tokens = TokenService(self.db, self.clock)
         self.connect = ConnectService(self.db, self.clock, self.apps, self.accounts, self.vehicles,
                                       self.connections, self.tokens)
+        self.v3 = V3Service(self)
+        self.v3_vehicle_wrapped = True  # GET /v3/vehicles/{id} in a "data" envelope (docs); False: unwrapped
 
     # OAuth -----------------------------------------------------------------------------------------
     def client(self, client_id: str | None, client_secret: str | None) -> Application:

@@ -1,0 +1,235 @@
+"""Vehicle API v3: ``/v3/connections``, ``/v3/users``, ``/v3/vehicles/{id}``, signals and commands.
+
+JSON:API-like resources; errors in the v3 ``{"errors": [...]}`` format.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..clock import from_timestamp
+from ..platform.connections import Connection
+from ..platform.errors import ApiError
+from ..platform.vehicles import Vehicle
+from .auth import bearer_token
+from .common import json_object, number, platform_of
+from .errors import json_response
+from .signals import BY_CODE, SIGNALS, Signal
+
+router = APIRouter(prefix="/v3", tags=["vehicle API v3"])
+
+DEFAULT_PAGE_SIZE = 10  # the reference's examples page by 10; unconfirmed
+MAX_PAGE_SIZE = 100
+
+
+def _query(request: Request, *names: str) -> str | None:
+    """The first of several accepted spellings of a query parameter (``filter[userId]`` or ``user_id``)."""
+    for name in names:
+        value = request.query_params.get(name)
+        if value:
+            return value
+    return None
+
+
+def _page(request: Request) -> tuple[int, int]:
+    def parse(raw: str | None, default: int, low: int, high: int, name: str) -> int:
+        if raw is None:
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ApiError("VALIDATION", "PARAMETER",
+                           detail=[{"field": name, "message": f"Must be an integer between {low} and {high}."}])
+        return int(raw)
+
+    number_ = parse(_query(request, "page[number]", "page"), 1, 1, 1_000_000, "page[number]")
+    size = parse(_query(request, "page[size]", "pageSize", "page_size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE,
+                 "page[size]")
+    return number_, size
+
+
+def _paged(request: Request, items: list[Any], path: str) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
+    page, size = _page(request)
+    last = max(1, math.ceil(len(items) / size))
+    extra = {k: v for k, v in request.query_params.items() if not k.startswith("page")}
+
+    def link(number_: int) -> str:
+        return f"{path}?{urlencode({**extra, 'page': number_, 'pageSize': size})}"
+
+    links = {"self": link(page), "first": link(1), "previous": link(page - 1) if page > 1 else None,
+             "next": link(page + 1) if page < last else None, "last": link(last)}
+    return items[(page - 1) * size:page * size], {"page": page, "pageSize": size, "totalCount": len(items)}, links
+
+
+def _iso(seconds: float) -> str:
+    return from_timestamp(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _vehicle_summary(vehicle: Vehicle) -> dict[str, Any]:
+    return {"make": vehicle.make, "model": vehicle.model, "year": vehicle.year, "mode": vehicle.mode,
+            "powertrainType": vehicle.powertrain}
+
+
+def _connection_resource(request: Request, connection: Connection) -> dict[str, Any]:
+    vehicle = platform_of(request).vehicles.get(connection.vehicle_id)
+    return {
+        "id": connection.id,
+        "type": "connection",
+        "attributes": {"permissions": list(connection.scopes),
+                       "vehicle": _vehicle_summary(vehicle) if vehicle else None},
+        "relationships": {
+            "vehicle": {"data": {"id": connection.vehicle_id, "type": "vehicle"},
+                        "links": {"related": f"/vehicles/{connection.vehicle_id}"}},
+            "user": {"data": {"id": connection.user_id, "type": "user"}},
+        },
+        "meta": {"createdAt": _iso(connection.created_at), "updatedAt": _iso(connection.updated_at)},
+        "links": {"self": f"/connections/{connection.id}"},
+    }
+
+
+# Connections and users (application token) ------------------------------------------------------------
+@router.get("/connections", summary="The application's connections (filters, JSON:API paging)")
+async def list_connections(request: Request) -> Response:
+    platform = platform_of(request)
+    client_id = platform.v3.application(bearer_token(request))
+    found = platform.v3.connections(client_id, _query(request, "filter[userId]", "user_id", "userId"),
+                                    _query(request, "filter[vehicleId]", "vehicle_id", "vehicleId"),
+                                    _query(request, "filter[mode]", "filter[vehicle.mode]", "mode"))
+    page, meta, links = _paged(request, found, "/connections")
+    return json_response({"data": [_connection_resource(request, c) for c in page], "meta": meta, "links": links})
+
+
+@router.get("/connections/{connection_id}", summary="One connection")
+async def get_connection(request: Request, connection_id: str) -> Response:
+    platform = platform_of(request)
+    connection = platform.v3.connection(platform.v3.application(bearer_token(request)), connection_id)
+    return json_response({"data": _connection_resource(request, connection)})
+
+
+@router.delete("/connections/{connection_id}", status_code=204, summary="Remove one connection")
+async def delete_connection(request: Request, connection_id: str) -> Response:
+    platform = platform_of(request)
+    platform.v3.delete_connection(platform.v3.application(bearer_token(request)), connection_id)
+    return Response(status_code=204)
+
+
+@router.delete("/users/{user_id}", status_code=204, summary="Delete a user: connections and tokens purged")
+async def delete_user(request: Request, user_id: str) -> Response:
+    platform = platform_of(request)
+    platform.v3.delete_user(platform.v3.application(bearer_token(request)), user_id)
+    return Response(status_code=204)
+
+
+# Vehicles and signals ---------------------------------------------------------------------------------
+def _caller(request: Request, need_user: bool) -> Any:
+    return platform_of(request).v3.caller(bearer_token(request), request.headers.get("sc-user-id"), need_user)
+
+
+def _vehicle_resource(vehicle: Vehicle) -> dict[str, Any]:
+    return {"id": vehicle.id, "type": "vehicle", "attributes": _vehicle_summary(vehicle),
+            "links": {"self": f"/vehicles/{vehicle.id}"}}
+
+
+@router.get("/vehicles/{vehicle_id}", summary="Vehicle attributes (make, model, year, powertrain, mode)")
+async def get_vehicle(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    vehicle, _ = platform.v3.vehicle(_caller(request, need_user=False), vehicle_id)
+    resource = _vehicle_resource(vehicle)
+    return json_response({"data": resource} if platform.v3_vehicle_wrapped else resource)
+
+
+def _signal_resource(request: Request, vehicle: Vehicle, signal: Signal, body: dict[str, Any] | None,
+                     data_age: float) -> dict[str, Any]:
+    attributes: dict[str, Any] = {"code": signal.code, "name": signal.name, "group": signal.group}
+    if body is None:
+        attributes["status"] = {"value": "ERROR", "error": {"type": "COMPATIBILITY", "code": "VEHICLE_NOT_CAPABLE"}}
+    else:
+        attributes["status"] = {"value": "SUCCESS"}
+        attributes["body"] = body
+    now = platform_of(request).clock.timestamp()
+    return {"id": signal.code, "type": "signal", "attributes": attributes,
+            "meta": {"retrievedAt": int(now * 1000), "oemUpdatedAt": int(min(data_age, now) * 1000)},
+            "links": {"self": f"/vehicles/{vehicle.id}/signals/{signal.code}"}}
+
+
+@router.get("/vehicles/{vehicle_id}/signals", summary="The vehicle's signals the user granted (paged)")
+async def list_signals(request: Request, vehicle_id: str) -> Response:
+    platform = platform_of(request)
+    vehicle, connection = platform.v3.vehicle(_caller(request, need_user=True), vehicle_id, data=True)
+    state = platform.state(vehicle_id)
+    granted = [s for s in SIGNALS if s.permission in connection.scopes]
+    page, meta, links = _paged(request, granted, f"/vehicles/{vehicle_id}/signals")
+    data = [_signal_resource(request, vehicle, s, s.body(vehicle, state), state.data_age) for s in page]
+    included = {"vehicle": {**_vehicle_resource(vehicle)}}
+    return json_response({"data": data, "meta": meta, "links": links, "included": included})
+
+
+@router.get("/vehicles/{vehicle_id}/signals/{signal_code}", summary="One signal by code")
+async def get_signal(request: Request, vehicle_id: str, signal_code: str) -> Response:
+    platform = platform_of(request)
+    signal = BY_CODE.get(signal_code.lower())
+    caller = _caller(request, need_user=True)
+    if signal is None:
+        platform.v3.vehicle(caller, vehicle_id)
+        raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "signalCode", "message": "Unknown signal code."}])
+    vehicle, _ = platform.v3.vehicle(caller, vehicle_id, signal.permission, data=True)
+    state = platform.state(vehicle_id)
+    body = signal.body(vehicle, state)
+    if body is None:
+        raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+    return json_response(_signal_resource(request, vehicle, signal, body, state.data_age))
+
+
+# Commands ---------------------------------------------------------------------------------------------
+COMMANDS: dict[str, str] = {
+    "charge/start": "control_charge", "charge/stop": "control_charge", "charge/set-limit": "control_charge",
+    "security/lock": "control_security", "security/unlock": "control_security",
+    "navigation/set-destination": "control_navigation",
+}
+
+
+def _attributes(body: dict[str, Any]) -> dict[str, Any]:
+    data = body.get("data")
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    if not isinstance(attributes, dict):
+        raise ApiError("VALIDATION", detail=[{"field": "data.attributes", "message": "\"data.attributes\" is required"}])
+    return attributes
+
+
+@router.post("/vehicles/{vehicle_id}/commands/{domain}/{action}", summary="Run a command (sc-user-id required)")
+async def command(request: Request, vehicle_id: str, domain: str, action: str) -> Response:
+    platform = platform_of(request)
+    name = f"{domain}/{action}"
+    permission = COMMANDS.get(name)
+    if permission is None:
+        raise ApiError("RESOURCE_NOT_FOUND", "PATH")
+    platform.v3.vehicle(_caller(request, need_user=True), vehicle_id, permission, data=True)
+    started = platform.clock.timestamp()
+    parameters: dict[str, Any] = {}
+    if name == "charge/set-limit":
+        percent = number(_attributes(await json_object(request)).get("percent"), "percent", 50, 100)
+        parameters = {"percent": percent}
+        platform.set_charge_limit(vehicle_id, percent / 100)
+    elif name == "navigation/set-destination":
+        attributes = _attributes(await json_object(request))
+        parameters = {"latitude": number(attributes.get("latitude"), "latitude", -90, 90),
+                      "longitude": number(attributes.get("longitude"), "longitude", -180, 180)}
+        platform.send_destination(vehicle_id, parameters["latitude"], parameters["longitude"])
+    elif domain == "charge":
+        platform.set_charging(vehicle_id, action == "start")
+    else:
+        platform.set_lock(vehicle_id, action == "lock")
+    finished = platform.clock.timestamp()
+    return json_response({"data": {
+        "id": f"exec_{uuid.uuid4().hex[:16]}",
+        "type": "command-execution",
+        "attributes": {"commandType": f"{domain}-{action}", "status": {"value": "SUCCESS"},
+                       "executionMode": "sync", "parameters": parameters},
+        "meta": {"executedAt": _iso(started), "completedAt": _iso(finished),
+                 "durationInSeconds": round(finished - started)},
+    }})
