@@ -51,14 +51,17 @@ def main() -> None:
 @click.option("--amt", help="The application management token.")
 @click.option("--connect-flow", type=click.Choice(CONNECT_FLOWS), default=None,
               help="What Connect's redirect carries: code, user (user_id) or both (default).")
+@click.option("--v3-vehicle-shape", type=click.Choice(["wrapped", "unwrapped"]), default="wrapped",
+              show_default=True, help="GET /v3/vehicles/{id} in a data envelope (docs) or bare (SDK fixtures).")
 def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
-          redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None) -> None:
+          redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
 
     from .app import create_app
 
     platform = _platform(db_path, seed)
+    platform.v3_vehicle_wrapped = v3_vehicle_shape == "wrapped"
     if client_id:
         existing = platform.apps.get(client_id)
         app = platform.apps.register(client_id, client_secret, list(redirect_uris), amt,
