@@ -1,0 +1,67 @@
+"""``smartcar-demo``: the tutorial app on port 8000 against an embedded emulator, in one command."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+DEMO_CLIENT_ID = "getting-started-demo"
+
+
+@click.command(help=__doc__)
+@click.option("--flow", type=click.Choice(["code", "user"]), default="code", show_default=True,
+              help="code: the classic tutorial (exchange a code); user: the API v3 tutorial (user_id).")
+@click.option("--mode", type=click.Choice(["test", "simulated"]), default="test", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int, help="The app's port.")
+@click.option("--emulator-port", default=8030, show_default=True, type=int)
+@click.option("--db", "db_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory for the emulator's and the app's databases (default: a temporary one).")
+def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None) -> None:
+    from smartcar_emulator.server import EmulatorServer
+
+    temp = None if db_dir else tempfile.TemporaryDirectory(prefix="smartcar-demo-")
+    directory = Path(db_dir or temp.name)  # type: ignore[union-attr]
+    directory.mkdir(parents=True, exist_ok=True)
+    redirect_uri = f"http://localhost:{port}/exchange"
+    emulator = EmulatorServer(db=str(directory / "emulator.db"), port=emulator_port)
+    existing = emulator.platform.apps.get(DEMO_CLIENT_ID)
+    app = emulator.platform.apps.register(DEMO_CLIENT_ID, existing.client_secret if existing else secrets.token_urlsafe(24),
+                                          [redirect_uri], name="Getting started", connect_flow=flow)
+    # The SDK reads its origins at import time: set them before the app imports it.
+    os.environ.update(emulator.env())
+    os.environ.update({"SMARTCAR_CLIENT_ID": app.client_id, "SMARTCAR_CLIENT_SECRET": app.client_secret,
+                       "SMARTCAR_REDIRECT_URI": redirect_uri})
+
+    from werkzeug.serving import make_server
+
+    from .webapp import create_app
+
+    emulator.start()
+    server = make_server("127.0.0.1", port, create_app(directory / "app.db", mode=mode), threaded=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"Smartcar emulator on {emulator.url} ({mode} mode, {flow} flow)")
+    click.echo(f"open http://localhost:{port}/login", color=False)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        emulator.stop()
+        if temp is not None:
+            temp.cleanup()
+        click.echo("stopped")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
