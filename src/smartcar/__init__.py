@@ -1,3 +1,34 @@
-"""Smartcar Python SDK (drop-in replacement for the official SDK 6.x). Placeholder until the SDK lands."""
+"""Smartcar Python SDK: a drop-in replacement for the official SDK 6.x on a pooled ``httpx`` client."""
 
+# Defined first: helpers read it at import time for the User-Agent. Kept at the official release we mirror,
+# so servers and logs see the same User-Agent as with the official SDK.
 __version__ = "6.19.1"
+
+from smartcar import config, exception, helpers, types, v2_response, v3_response  # noqa: E402
+from smartcar import auth_client, smartcar, vehicle  # noqa: E402
+from smartcar._transport import configure as configure_http  # noqa: E402
+from smartcar.auth_client import AuthClient  # noqa: E402
+from smartcar.exception import MissingCredentialsError, SmartcarException  # noqa: E402
+from smartcar.smartcar import (  # noqa: E402
+    delete_connections,
+    get_api_version,
+    get_compatibility,
+    get_compatibility_matrix,
+    get_connections,
+    get_management_token,
+    get_user,
+    get_vehicle,
+    get_vehicles,
+    hash_challenge,
+    set_api_version,
+    verify_payload,
+)
+from smartcar.vehicle import Vehicle  # noqa: E402
+
+__all__ = [
+    "AuthClient", "MissingCredentialsError", "SmartcarException", "Vehicle", "__version__", "configure_http",
+    "delete_connections", "get_api_version", "get_compatibility", "get_compatibility_matrix", "get_connections",
+    "get_management_token", "get_user", "get_vehicle", "get_vehicles", "hash_challenge", "set_api_version",
+    "verify_payload", "auth_client", "config", "exception", "helpers", "smartcar", "types", "v2_response",
+    "v3_response", "vehicle",
+]

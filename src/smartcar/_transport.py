@@ -1,0 +1,109 @@
+"""The transport: sends bytes over one pooled, keep-alive ``httpx.Client`` per process. No Smartcar logic."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+DEFAULT_TIMEOUT = 310.0  # seconds, connect and read, as in the official SDK
+
+
+class Response:
+    """A thin view of an ``httpx.Response`` adding ``.ok`` (as ``requests`` has); other attributes delegate."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: httpx.Response) -> None:
+        self.raw = raw
+
+    @property
+    def status_code(self) -> int:
+        return self.raw.status_code
+
+    @property
+    def ok(self) -> bool:
+        return self.raw.status_code < 400
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.raw.headers
+
+    @property
+    def text(self) -> str:
+        return self.raw.text
+
+    @property
+    def content(self) -> bytes:
+        return self.raw.content
+
+    def json(self, **kwargs: Any) -> Any:
+        return self.raw.json(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+    def __repr__(self) -> str:
+        return f"<smartcar Response [{self.raw.status_code}]>"
+
+
+def _drop_none(values: Any) -> Any:
+    """``requests`` drops None values from ``params``/``data`` dicts; httpx would send them empty."""
+    if isinstance(values, Mapping):
+        return {k: v for k, v in values.items() if v is not None}
+    return values
+
+
+class SyncTransport:
+    """Owns a lazily created ``httpx.Client`` (re-created in a forked child process)."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None) -> None:
+        self.timeout = timeout
+        self._client = client
+        self._pid = os.getpid() if client is not None else -1
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        client = self._client
+        if client is None or self._pid != os.getpid():
+            with self._lock:
+                if self._client is None or self._pid != os.getpid():
+                    self._client = httpx.Client(timeout=self.timeout, follow_redirects=True)
+                    self._pid = os.getpid()
+                client = self._client
+        return client
+
+    def send(self, method: str, url: str, *, headers: Mapping[str, str] | None = None, params: Any = None,
+             json: Any = None, data: Any = None, auth: tuple[str, str] | None = None,
+             timeout: float | None = None) -> httpx.Response:
+        """Send one request; ``None`` arguments are omitted (requests-compatible keyword names)."""
+        return self.client.request(
+            method, url, headers=headers, params=_drop_none(params), json=json, data=_drop_none(data),
+            auth=auth, timeout=self.timeout if timeout is None else timeout)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+_default = SyncTransport()
+
+
+def get_transport() -> SyncTransport:
+    """The process-wide transport used by ``smartcar.helpers.requester``."""
+    return _default
+
+
+def configure(timeout: float | None = None, http_client: httpx.Client | None = None) -> SyncTransport:
+    """Replace the process-wide transport: a new default timeout and/or your own ``httpx.Client``."""
+    global _default
+    old = _default
+    _default = SyncTransport(timeout=DEFAULT_TIMEOUT if timeout is None else timeout, client=http_client)
+    if old is not _default and old._client is not http_client:
+        old.close()
+    return _default

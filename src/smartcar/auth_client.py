@@ -1,0 +1,114 @@
+"""``AuthClient``: Connect URLs and OAuth token exchanges (official surface)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from datetime import datetime, timedelta, timezone
+from typing import Any, Optional
+from urllib.parse import urlencode
+
+from . import _core, config
+from .exception import MissingCredentialsError
+from .v2_response import Access, make_access_object
+
+MODES = ("test", "live", "simulated")
+TEST_MODE_DEPRECATION = 'The "testMode" parameter is deprecated, please use the "mode" parameter instead.'
+MODE_ERROR = "The \"mode\" parameter MUST be one of the following: 'test', 'live', 'simulated'"
+MISSING_CREDENTIALS = (
+    "AuthClient MUST have client_id and client_secret attributes.Either set these as environment variables, OR "
+    "pass them in as arguments when instantiating AuthClient. The recommended course of action is to set up "
+    "environment variables with your client credentials. i.e.: 'SMARTCAR_CLIENT_ID' and 'SMARTCAR_CLIENT_SECRET'"
+)
+
+
+def _utcnow() -> datetime:
+    """Current UTC time as a naive datetime (as ``datetime.utcnow()`` without its deprecation)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _set_expiration(access: dict[str, Any]) -> dict[str, Any]:
+    """Add naive-UTC ``expiration`` and ``refresh_expiration`` (60 days) to a token response, in place."""
+    access["expiration"] = _utcnow() + timedelta(seconds=access["expires_in"])
+    access["refresh_expiration"] = _utcnow() + timedelta(days=60)
+    return access
+
+
+def _parse_access(response: Any) -> Access:
+    return make_access_object(_set_expiration(response.json()))
+
+
+class AuthClient:
+    """OAuth client of a Smartcar application.
+
+    Missing arguments fall back to ``SMARTCAR_CLIENT_ID``, ``SMARTCAR_CLIENT_SECRET`` and
+    ``SMARTCAR_REDIRECT_URI``. ``mode`` is ``live``, ``test`` or ``simulated``; ``test_mode`` is deprecated.
+    """
+
+    def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
+                 redirect_uri: Optional[str] = None, test_mode: Optional[bool] = None, mode: str = "live") -> None:
+        self.client_id = client_id or os.environ.get("SMARTCAR_CLIENT_ID")
+        self.client_secret = client_secret or os.environ.get("SMARTCAR_CLIENT_SECRET")
+        self.redirect_uri = redirect_uri or os.environ.get("SMARTCAR_REDIRECT_URI")
+        self.mode = mode.lower()
+        if test_mode is not None:
+            warnings.warn(TEST_MODE_DEPRECATION, DeprecationWarning, stacklevel=2)
+            self.mode = "test" if test_mode else "live"
+        self.auth = (self.client_id, self.client_secret)
+        if self.client_id is None or self.client_secret is None:
+            raise MissingCredentialsError(MISSING_CREDENTIALS)
+        if self.mode not in MODES:
+            raise Exception(MODE_ERROR)
+
+    def get_auth_url(self, scope: Optional[list[str]] = None, options: Optional[dict[str, Any]] = None) -> str:
+        """The Connect URL to send the user to. Options: ``force_prompt``, ``state``, ``make_bypass``,
+        ``single_select`` (``{"enabled": bool, "vin": str}``), ``flags`` (dict) and ``user``."""
+        query: dict[str, Any] = {"response_type": "code", "client_id": self.client_id,
+                                 "approval_prompt": "auto", "mode": self.mode}
+        if self.redirect_uri:
+            query["redirect_uri"] = self.redirect_uri
+        if scope:
+            query["scope"] = " ".join(scope)
+        if options:
+            if options.get("force_prompt"):
+                query["approval_prompt"] = "force"
+            if options.get("state"):
+                query["state"] = options["state"]
+            if options.get("make_bypass"):
+                query["make"] = options["make_bypass"]
+            single_select = options.get("single_select")
+            if single_select:
+                if single_select.get("vin"):
+                    query["single_select_vin"] = single_select["vin"]
+                    query["single_select"] = True
+                elif single_select.get("enabled"):
+                    query["single_select"] = True
+                else:
+                    query["single_select"] = False
+            if options.get("flags"):
+                query["flags"] = _core.format_flag_query(options["flags"])
+            if options.get("user"):
+                query["user"] = options["user"]
+        if "single_select" in query:
+            query["single_select"] = "true" if query["single_select"] else "false"
+        return f"{config.CONNECT_ORIGIN}/oauth/authorize?{urlencode(query)}"
+
+    def _token_call(self, form: dict[str, Any], options: Optional[dict[str, Any]]) -> _core.Call[Access]:
+        params: dict[str, str] = {}
+        if options and options.get("flags"):
+            params["flags"] = _core.format_flag_query(options["flags"])
+        spec = _core.RequestSpec("POST", config.AUTH_ORIGIN, data=form, params=params,
+                                 auth=self.auth)  # type: ignore[arg-type]
+        return _core.Call(spec, _parse_access)
+
+    def exchange_code(self, code: str, options: Optional[dict[str, Any]] = None) -> Access:
+        """Exchange an authorization code for an ``Access`` (tokens and naive-UTC expirations)."""
+        form: dict[str, Any] = {"grant_type": "authorization_code", "code": code}
+        if self.redirect_uri:
+            form["redirect_uri"] = self.redirect_uri
+        return _core.execute(self._token_call(form, options))
+
+    def exchange_refresh_token(self, refresh_token: str, options: Optional[dict[str, Any]] = None) -> Access:
+        """Exchange a refresh token for a new ``Access``."""
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return _core.execute(self._token_call(form, options))

@@ -1,0 +1,119 @@
+"""Errors raised by the SDK: ``SmartcarException`` (API and transport failures), its factory, and
+``MissingCredentialsError`` (client credentials not configured)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+
+class MissingCredentialsError(Exception):
+    """Client credentials (client id / secret) are missing: set them as arguments or environment variables.
+
+    Deliberately *not* a ``SmartcarException``: nothing was sent to Smartcar.
+    """
+
+
+def _normalise_resolution(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {"type": value.get("type"), "url": value.get("url")}
+    if isinstance(value, str) and value:
+        # Official defect #8 fixed: a string resolution keeps its value as the type.
+        return {"type": value, "url": None}
+    return {"type": None, "url": None}
+
+
+def _rebuild(cls: type[SmartcarException], state: dict[str, Any], args: tuple[Any, ...]) -> SmartcarException:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+class SmartcarException(Exception):
+    """An error answered by Smartcar, or ``message="SDK_ERROR"`` for transport failures.
+
+    Attributes exist only for the keywords given (plus ``message``); falsy values are stored as None.
+    """
+
+    message: Any
+
+    def __init__(self, *_args: Any, **kwargs: Any) -> None:
+        for key, value in kwargs.items():
+            if key == "resolution":
+                self.__dict__[key] = _normalise_resolution(value)
+            else:
+                self.__dict__[key] = value or None
+        if "type" in kwargs and "code" in kwargs and "description" in kwargs:
+            code = kwargs["code"]
+            message: Any = f"{kwargs['type']}{':' + str(code) if code else ''} - {kwargs['description']}"
+        else:
+            message = kwargs.get("message")
+        self.message = message
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Official defect #21 fixed: exceptions survive pickling (multiprocessing, Celery).
+        return (_rebuild, (type(self), dict(self.__dict__), self.args))
+
+
+def _header(headers: Mapping[str, Any], name: str) -> Any:
+    """Header lookup: exact key first, then case-insensitive (a superset of the official behaviour)."""
+    try:
+        return headers[name]
+    except KeyError:
+        lowered = name.lower()
+        for key, value in headers.items():
+            if key.lower() == lowered:
+                return value
+        raise
+
+
+def _header_get(headers: Mapping[str, Any], name: str) -> Any:
+    try:
+        return _header(headers, name)
+    except KeyError:
+        return None
+
+
+def exception_factory(status_code: int, headers: Mapping[str, Any], body: str,
+                      check_content_type: bool = True) -> SmartcarException | None:
+    """Build (not raise) the ``SmartcarException`` for an error response; None for an unrecognised
+    OAuth-style body (``error`` without a message), as the official SDK does."""
+    if check_content_type and "application/json" not in _header(headers, "Content-Type"):
+        return SmartcarException(status_code=status_code, message=body)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return SmartcarException(status_code=status_code, request_id=_header_get(headers, "SC-Request-Id"),
+                                 type="SDK_ERROR", message=body)
+    if not isinstance(data, dict):
+        raise AttributeError(f"'{type(data).__name__}' object has no attribute 'get'")
+    if data.get("error"):
+        if data.get("message"):
+            return SmartcarException(status_code=data.get("statusCode"), request_id=data.get("requestId"),
+                                     type=data.get("error"), message=data.get("message"), code=data.get("code"))
+        if data.get("error_description"):
+            return SmartcarException(status_code=status_code, type=data.get("error"),
+                                     message=data.get("error_description"))
+        return None
+    if data.get("type"):
+        kwargs: dict[str, Any] = {
+            "status_code": data.get("statusCode"), "request_id": data.get("requestId"), "type": data.get("type"),
+            "description": data.get("description"), "code": data.get("code"), "doc_url": data.get("docURL"),
+            "resolution": data.get("resolution"), "detail": data.get("detail"),
+        }
+        retry_after = _header_get(headers, "Retry-After")
+        if retry_after is not None:
+            kwargs["retry_after"] = retry_after
+        kwargs["suggested_user_message"] = data.get("suggestedUserMessage")
+        return SmartcarException(**kwargs)
+    return SmartcarException(status_code=status_code, request_id=_header_get(headers, "SC-Request-Id"),
+                             type="SDK_ERROR", message=body)
+
+
+def sdk_error() -> SmartcarException:
+    """The bare ``SmartcarException(message="SDK_ERROR")`` used for every non-API failure."""
+    return SmartcarException(message="SDK_ERROR")

@@ -1,0 +1,263 @@
+"""``Vehicle``: every v1/v2 vehicle endpoint, batch, raw requests, and the v3 signals (official surface)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, NoReturn, Optional
+
+from . import _core, config
+from . import smartcar as _module
+from .exception import SmartcarException, exception_factory, sdk_error
+from .helpers import format_flag_query, format_path_and_attribute_for_batch
+from .v2_response import build_meta, generate_named_tuple, select_named_tuple
+from .v3_response import AttrDict, make_response
+
+_UNIT_SYSTEMS = ("metric", "imperial")
+_UNIT_ERROR = "'unit_system' must be either 'metric' or 'imperial' (case insensitive)"
+_NO_BODY: Any = object()  # sentinel: ``request()`` without ``body`` sends ``{}`` (fresh each call)
+
+
+class Vehicle:
+    """One connected vehicle, used with its access token.
+
+    Options: ``unit_system`` (``metric``/``imperial``), ``version`` (API version, default: the global one)
+    and ``flags`` (dict, sent as the ``flags`` query on every call).
+    """
+
+    def __init__(self, vehicle_id: str, access_token: str, options: Optional[dict[str, Any]] = None) -> None:
+        self.vehicle_id = vehicle_id
+        self.access_token = access_token
+        self._api_version: str = _module.API_VERSION
+        self._unit_system: str = "metric"
+        self._flags: dict[str, Any] = {}
+        if options:
+            if options.get("unit_system"):
+                self._unit_system = options["unit_system"]
+            if options.get("version"):
+                self._api_version = options["version"]
+            if options.get("flags"):
+                self._flags = options["flags"]
+
+    # -- Request building ----------------------------------------------------------------------------------
+    def _format_url(self, path: str, **kwargs: Any) -> str:
+        """``<origin>/v<version>/vehicles/<id>/<path>`` plus the unencoded ``?flags=`` query."""
+        origin = kwargs.get("origin") or config.API_ORIGIN
+        version = kwargs.get("api_version") or self._api_version
+        url = f"{origin}/v{version}/vehicles/{self.vehicle_id}/{path}"
+        if self._flags:
+            url += "?flags=" + format_flag_query(self._flags)
+        return url
+
+    def _get_headers(self, need_unit_system: bool = True) -> dict[str, str]:
+        """A new dict with the Bearer token and, by default, the ``sc-unit-system`` header."""
+        headers = {"Authorization": f"Bearer {self.access_token}"}
+        if need_unit_system:
+            headers["sc-unit-system"] = self._unit_system.lower()
+        return headers
+
+    def _call(self, method: str, path: str, result: str, *, unit: bool = True, params: Any = None,
+              body: Any = None) -> _core.Call[Any]:
+        spec = _core.RequestSpec(method, self._format_url(path), self._get_headers(unit), params=params, json=body)
+        return _core.Call(spec, lambda response: select_named_tuple(result, response))
+
+    def _get(self, path: str, params: Any = None) -> Any:
+        return _core.execute(self._call("GET", path, path, params=params))
+
+    def _action(self, path: str, result: str, body: Any) -> Any:
+        return _core.execute(self._call("POST", path, result, unit=False, body=body))
+
+    # -- Reads ---------------------------------------------------------------------------------------------
+    def vin(self) -> Any:
+        """``Vin(vin, meta)``."""
+        return self._get("vin")
+
+    def charge(self) -> Any:
+        """``Charge(is_plugged_in, state, meta)``."""
+        return self._get("charge")
+
+    def battery(self) -> Any:
+        """``Battery(percent_remaining, range, meta)``."""
+        return self._get("battery")
+
+    def battery_capacity(self) -> Any:
+        """``BatteryCapacity(capacity, meta)``."""
+        return self._get("battery/capacity")
+
+    def nominal_capacity(self) -> Any:
+        """``NominalCapcity(availableCapacities, capacity, url, meta)`` (official spelling)."""
+        return self._get("battery/nominal_capacity")
+
+    def fuel(self) -> Any:
+        """``Fuel(range, percent_remaining, amount_remaining, meta)``."""
+        return self._get("fuel")
+
+    def tire_pressure(self) -> Any:
+        """``TirePressure(front_left, front_right, back_left, back_right, meta)``."""
+        return self._get("tires/pressure")
+
+    def engine_oil(self) -> Any:
+        """``EngineOil(life_remaining, meta)``."""
+        return self._get("engine/oil")
+
+    def odometer(self) -> Any:
+        """``Odometer(distance, meta)``."""
+        return self._get("odometer")
+
+    def location(self) -> Any:
+        """``Location(latitude, longitude, meta)``."""
+        return self._get("location")
+
+    def attributes(self) -> Any:
+        """``Attributes(id, make, model, year, meta)``."""
+        return self._get("")
+
+    def info(self) -> Any:
+        """Alias of ``attributes()`` (make, model, year)."""
+        return self.attributes()
+
+    def get_charge_limit(self) -> Any:
+        """``ChargeLimit(limit, meta)``."""
+        return self._get("charge/limit")
+
+    def lock_status(self) -> Any:
+        """``LockStatus(is_locked, doors, windows, sunroof, storage, charging_port, meta)``; lists are raw."""
+        return self._get("security")
+
+    def service_history(self, start_date: Optional[str] = None, end_date: Optional[str] = None) -> Any:
+        """``ServiceHistory(items, meta)``; items are the raw records. Dates are ``YYYY-MM-DD`` strings."""
+        params: dict[str, str] = {}
+        if start_date:
+            params["startDate"] = start_date
+        if end_date:
+            params["endDate"] = end_date
+        return self._get("service/history", params)
+
+    def diagnostic_system_status(self) -> Any:
+        """``DiagnosticSystemStatus(systems, meta)``."""
+        return self._get("diagnostics/system_status")
+
+    def diagnostic_trouble_codes(self) -> Any:
+        """``DiagnosticTroubleCodes(active_codes, meta)``."""
+        return self._get("diagnostics/dtcs")
+
+    def permissions(self, paging: Optional[dict[str, Any]] = None) -> Any:
+        """``Permissions(permissions, Paging(count, offset), meta)``; paging keys ``limit``/``offset``."""
+        params = None
+        if paging is not None:
+            params = {"limit": paging.get("limit", 25), "offset": paging.get("offset", 0)}
+        return self._get("permissions", params)
+
+    # -- Actions -------------------------------------------------------------------------------------------
+    def lock(self) -> Any:
+        """Lock the vehicle: ``Action(status, message, meta)``."""
+        return self._action("security", "lock", {"action": "LOCK"})
+
+    def unlock(self) -> Any:
+        """Unlock the vehicle: ``Action``."""
+        return self._action("security", "unlock", {"action": "UNLOCK"})
+
+    def start_charge(self) -> Any:
+        """Start charging: ``Action``."""
+        return self._action("charge", "start_charge", {"action": "START"})
+
+    def stop_charge(self) -> Any:
+        """Stop charging: ``Action``."""
+        return self._action("charge", "stop_charge", {"action": "STOP"})
+
+    def set_charge_limit(self, limit: float) -> Any:
+        """Set the charge limit (a fraction, e.g. 0.8): ``Action``."""
+        return self._action("charge/limit", "set_charge_limit", {"limit": limit})
+
+    def send_destination(self, latitude: float, longitude: float) -> Any:
+        """Send a navigation destination: ``Action``."""
+        return self._action("navigation/destination", "send_destination",
+                            {"latitude": latitude, "longitude": longitude})
+
+    # -- Webhooks and connection -----------------------------------------------------------------------------
+    def subscribe(self, webhook_id: str) -> Any:
+        """Subscribe the vehicle to a webhook: ``Subscribe(webhook_id, vehicle_id, meta)``."""
+        return _core.execute(self._call("POST", f"webhooks/{webhook_id}", "subscribe", unit=False))
+
+    def unsubscribe(self, amt: str, webhook_id: str) -> Any:
+        """Unsubscribe (authenticated with the application management token): ``Status(status, meta)``."""
+        spec = _core.RequestSpec("DELETE", self._format_url(f"webhooks/{webhook_id}"), _core.bearer(amt))
+        return _core.execute(_core.Call(spec, lambda r: select_named_tuple("unsubscribe", r)))
+
+    def disconnect(self) -> Any:
+        """Revoke this application's access to the vehicle: ``Status(status, meta)``."""
+        return _core.execute(self._call("DELETE", "application", "disconnect", unit=False))
+
+    # -- Batch -----------------------------------------------------------------------------------------------
+    def batch(self, paths: list[str]) -> Any:
+        """Several GET paths in one request. Returns a namedtuple ``batch`` with one zero-argument callable per
+        path (``b.odometer()`` returns the tuple or raises that path's ``SmartcarException``) and ``meta``."""
+        spec = _core.RequestSpec("POST", self._format_url("batch"), self._get_headers(),
+                                 json={"requests": [{"path": path} for path in paths]})
+        return _core.execute(_core.Call(spec, _parse_batch))
+
+    @staticmethod
+    def _batch_path_response(path: str, path_response: dict[str, Any], top_response: Any) -> Callable[[], Any]:
+        """The callable for one batch item: success (code 200 exactly) parses on every call; any other code
+        raises the same, eagerly built exception."""
+        if path_response.get("code") == 200:
+            headers = path_response.get("headers")
+            if not isinstance(headers, dict):
+                headers = path_response["headers"] = {}
+            top_headers = top_response.get("headers") or {} if isinstance(top_response, dict) else top_response.headers
+            headers["sc-request-id"] = top_headers.get("sc-request-id")
+            return lambda: select_named_tuple(path, path_response)
+        exc: Optional[SmartcarException]
+        try:
+            exc = exception_factory(path_response.get("code"),  # type: ignore[arg-type]
+                                    path_response.get("headers") or {}, json.dumps(path_response.get("body")),
+                                    False)
+        except Exception as cause:  # official defect #15 fixed: batch() itself never crashes here
+            exc = sdk_error()
+            exc.__cause__ = cause
+        error = exc if exc is not None else sdk_error()
+
+        def raise_error() -> NoReturn:
+            raise error
+
+        return raise_error
+
+    # -- Raw requests and settings -------------------------------------------------------------------------
+    def request(self, method: str, path: str, body: Any = _NO_BODY,
+                headers: Optional[dict[str, str]] = None) -> Any:
+        """Any request under this vehicle's URL: ``Response(body, meta)``. Adds the Bearer token (and the unit
+        header) unless ``headers`` has ``Authorization``. Your ``headers`` dict is not modified."""
+        headers = dict(headers) if headers else {}
+        if "Authorization" not in headers:
+            headers.update(self._get_headers(need_unit_system="sc-unit-system" not in headers))
+        spec = _core.RequestSpec(method, self._format_url(path), headers, json={} if body is _NO_BODY else body)
+        return _core.execute(_core.Call(spec, lambda r: select_named_tuple("request", r)))
+
+    def set_unit_system(self, unit_system: str) -> None:
+        """Use ``metric`` or ``imperial`` (case-insensitive) for later reads."""
+        if not isinstance(unit_system, str) or unit_system.lower() not in _UNIT_SYSTEMS:
+            raise ValueError(_UNIT_ERROR)
+        self._unit_system = unit_system.lower()
+
+    # -- API v3 ----------------------------------------------------------------------------------------------
+    def _v3_get(self, path: str) -> AttrDict:
+        url = self._format_url(path, origin=config.VEHICLE_API_ORIGIN, api_version="3")
+        spec = _core.RequestSpec("GET", url, self._get_headers())
+        return _core.execute(_core.Call(spec, lambda r: make_response(r.json(), r.headers)))
+
+    def get_signals(self) -> AttrDict:
+        """API v3: every signal of the vehicle, ``{"body": ..., "headers": ...}`` (also ``.body``)."""
+        return self._v3_get("signals")
+
+    def get_signal(self, signal_code: str) -> AttrDict:
+        """API v3: one signal by code (e.g. ``odometer-traveleddistance``)."""
+        return self._v3_get(f"signals/{signal_code}")
+
+
+def _parse_batch(response: Any) -> Any:
+    batch_dict: dict[str, Any] = {}
+    for item in response.json()["responses"]:
+        path, attribute = format_path_and_attribute_for_batch(item["path"])
+        batch_dict[attribute] = Vehicle._batch_path_response(path, item, response)
+    batch_dict["meta"] = build_meta(response.headers)
+    return generate_named_tuple(batch_dict, "batch")
