@@ -49,3 +49,87 @@ def vehicle(tesla: dict[str, Any]) -> smartcar.Vehicle:
 @pytest.fixture
 def client() -> smartcar.AuthClient:
     return smartcar.AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, mode="test")
+
+
+# -- A tiny local HTTP stub, only for cases the emulator cannot produce ---------------------------------------
+import json as _json  # noqa: E402
+import threading  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # str/bytes sent as is, anything else as JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False  # never answer (until the test ends): for timeouts
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    port: int
+
+
+class StubServer:
+    """Answers every request with ``self.reply`` and records what it saw (including the client port)."""
+
+    def __init__(self) -> None:
+        self.reply = Reply()
+        self.seen: list[Seen] = []
+        self.release = threading.Event()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                stub.seen.append(Seen(self.command, self.path, dict(self.headers.items()), body,
+                                      self.client_address[1]))
+                reply = stub.reply
+                if reply.hang:
+                    stub.release.wait(30)
+                    return
+                if isinstance(reply.body, bytes):
+                    payload = reply.body
+                elif isinstance(reply.body, str):
+                    payload = reply.body.encode()
+                else:
+                    payload = _json.dumps(reply.body).encode()
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for key, value in headers.items():
+                    if value is not None:
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_DELETE = do_PUT = _handle
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    server = StubServer()
+    yield server
+    server.close()
