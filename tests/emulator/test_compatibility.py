@@ -1,0 +1,94 @@
+"""Compatibility API v2.0 (``/compatibility`` and ``/compatibility/matrix``) with Basic client auth."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import assert_v2_error
+
+LEVELS = ["compatible", "phev", "incompatible", "fuel", "dinosaur", "bev"]
+
+
+@pytest.fixture()
+def compat(http, application):
+    def get(path: str = "/v2.0/compatibility", auth=None, **params):
+        return http.get(path, params=params, auth=auth or (application.client_id, application.client_secret))
+
+    return get
+
+
+def capabilities(body) -> dict[str, dict]:
+    return {c["permission"]: c for c in body["capabilities"]}
+
+
+def test_live_vin_of_a_supported_make(compat):
+    response = compat(vin="5YJXCDE22HF068739", scope="read_odometer read_location read_fuel", country="US")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["compatible"] is True and body["reason"] is None
+    caps = capabilities(body)
+    assert set(caps) == {"read_odometer", "read_location", "read_fuel"}
+    for cap in caps.values():
+        assert set(cap) == {"permission", "endpoint", "capable", "reason"}
+    assert caps["read_odometer"] == {"permission": "read_odometer", "endpoint": "/odometer", "capable": True,
+                                     "reason": None}
+    assert caps["read_fuel"]["capable"] is False and caps["read_fuel"]["reason"] == "VEHICLE_NOT_CAPABLE"
+
+
+def test_unknown_make_is_not_compatible(compat):
+    body = compat(vin="ZZZ00000000000000", scope="read_odometer").json()
+    assert body == {"compatible": False, "reason": "MAKE_NOT_COMPATIBLE", "capabilities": []}
+
+
+@pytest.mark.parametrize("level, compatible, fuel, battery", [
+    ("compatible", True, True, True), ("phev", True, True, True), ("fuel", True, True, False),
+    ("bev", True, False, True), ("incompatible", False, None, None), ("dinosaur", False, None, None)])
+def test_test_mode_levels(compat, level, compatible, fuel, battery):
+    body = compat(vin="0SCGMCT0386A85356", scope="read_fuel read_battery", mode="test",
+                  test_mode_compatibility_level=level).json()
+    assert body["compatible"] is compatible
+    if compatible:
+        caps = capabilities(body)
+        assert (caps["read_fuel"]["capable"], caps["read_battery"]["capable"]) == (fuel, battery)
+    else:
+        assert body["capabilities"] == [] and body["reason"] == "VEHICLE_NOT_COMPATIBLE"
+
+
+def test_test_mode_without_a_level_is_a_validation_error(compat):
+    body = assert_v2_error(compat(vin="0SCGMCT0386A85356", scope="read_odometer", mode="test"), 400, "VALIDATION")
+    assert body["detail"][0] == {"field": "test_mode_compatibility_level",
+                                 "message": f"Field must be one of: [{','.join(LEVELS)}]"}
+
+
+@pytest.mark.parametrize("params", [{"scope": "read_odometer"}, {"vin": "SHORT", "scope": "read_odometer"},
+                                    {"vin": "5YJXCDE22HF068739"}, {"vin": "5YJXCDE22HF068739", "scope": "read_x"}])
+def test_bad_parameters(compat, params):
+    assert_v2_error(compat(**params), 400, "VALIDATION")
+
+
+def test_needs_client_credentials(compat):
+    assert_v2_error(compat(auth=("test-client", "wrong"), vin="5YJXCDE22HF068739", scope="read_odometer"), 401,
+                    "AUTHENTICATION")
+
+
+def test_matrix_filters_by_make_type_and_scope(compat):
+    response = compat("/v2.0/compatibility/matrix", region="US", scope="read_battery read_charge", make="NISSAN",
+                      type="BEV", mode="live")
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["NISSAN"]
+    for entry in body["NISSAN"]:
+        assert set(entry) == {"model", "startYear", "endYear", "type", "endpoints", "permissions"}
+        assert entry["type"] == "BEV" and {"read_battery", "read_charge"} <= set(entry["permissions"])
+        assert entry["startYear"] <= entry["endYear"]
+
+
+def test_matrix_scope_excludes_incapable_models(compat):
+    body = compat("/v2.0/compatibility/matrix", scope="read_fuel").json()
+    assert body and all(entry["type"] != "BEV" for entries in body.values() for entry in entries)
+    everything = compat("/v2.0/compatibility/matrix").json()
+    assert {"TESLA", "FORD", "TOYOTA"} <= set(everything)
+
+
+def test_matrix_needs_client_credentials(compat):
+    assert_v2_error(compat("/v2.0/compatibility/matrix", auth=("nobody", "x")), 401, "AUTHENTICATION")
