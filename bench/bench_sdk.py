@@ -1,0 +1,160 @@
+#!/usr/bin/env python
+"""Benchmark: median per-call latency of ``Vehicle.odometer()`` and a 6-path ``batch()``.
+
+Compares our SDK, the official ``smartcar==6.19.1`` (in ``bench/.venv-official``, created on first run) and raw
+pooled ``httpx`` (the floor), all against one emulator running in its own process. Each client runs in its own
+process too, so nothing shares a GIL with the server. Usage: ``.venv/bin/python bench/bench_sdk.py [-n 400]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OFFICIAL_VENV = HERE / ".venv-official"
+BATCH_PATHS = ["/odometer", "/location", "/battery", "/charge", "/tires/pressure", "/vin"]
+SCOPES = ["read_vehicle_info", "read_vin", "read_odometer", "read_location", "read_battery", "read_charge",
+          "read_tires"]
+
+
+# -- Server process ------------------------------------------------------------------------------------------
+def serve() -> None:
+    """Start the emulator, connect a vehicle, print its coordinates as JSON, run until stdin closes."""
+    from smartcar_emulator.scripted import connect
+    from smartcar_emulator.server import EmulatorServer
+
+    with EmulatorServer() as emulator:
+        app = emulator.register_app(redirect_uris=["http://localhost:8000/exchange"], client_id="bench",
+                                    client_secret="bench-secret", amt="bench-amt")
+        tokens = connect(emulator.url, app.client_id, "bench-secret", "http://localhost:8000/exchange", SCOPES,
+                         make="TESLA", mode="test", email="bench@example.com", password="password")
+        print(json.dumps({"url": emulator.url, "token": tokens["access_token"], "vid": tokens["vehicle_ids"][0]}),
+              flush=True)
+        sys.stdin.read()
+
+
+# -- Client processes ------------------------------------------------------------------------------------------
+def _time(calls: dict[str, Callable[[], object]], n: int, warmup: int) -> dict[str, list[float]]:
+    """Time several callables *interleaved* call by call, so server-side drift hits them all alike."""
+    for _ in range(warmup):
+        for call in calls.values():
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(n):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            samples[name].append(time.perf_counter() - start)
+    return samples
+
+
+def client(kinds: list[str], url: str, token: str, vid: str, n: int, warmup: int) -> None:
+    """Measure client kinds in this process; print ``{kind: {"odometer": [...], "batch": [...]}}`` (seconds)."""
+    odometer: dict[str, Callable[[], object]] = {}
+    batch: dict[str, Callable[[], object]] = {}
+    if "httpx" in kinds:
+        import httpx
+
+        http = httpx.Client(timeout=310)
+        headers = {"Authorization": f"Bearer {token}", "sc-unit-system": "metric"}
+        base = f"{url}/v2.0/vehicles/{vid}"
+        body = {"requests": [{"path": p} for p in BATCH_PATHS]}
+        odometer["httpx"] = lambda: http.get(f"{base}/odometer", headers=headers).json()["distance"]
+        batch["httpx"] = lambda: http.post(f"{base}/batch", headers=headers, json=body).json()["responses"]
+    if "sdk" in kinds:  # ours or the official one: whichever ``smartcar`` this interpreter imports
+        import smartcar
+
+        vehicle = smartcar.Vehicle(vid, token)
+
+        def run_batch() -> object:
+            result = vehicle.batch(BATCH_PATHS)
+            return [getattr(result, name)() for name in result._fields[:-1]]
+
+        odometer["sdk"] = lambda: vehicle.odometer().distance
+        batch["sdk"] = run_batch
+    timed_odometer = _time(odometer, n, warmup)
+    timed_batch = _time(batch, n, warmup)
+    print(json.dumps({kind: {"odometer": timed_odometer[kind], "batch": timed_batch[kind]} for kind in odometer}))
+
+
+# -- Orchestration ---------------------------------------------------------------------------------------------
+def ensure_official_venv() -> Path:
+    python = OFFICIAL_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(OFFICIAL_VENV)], check=True)
+    check = subprocess.run([str(python), "-c", "import smartcar; print(smartcar.__version__)"],
+                           capture_output=True, text=True)
+    if check.stdout.strip() != "6.19.1":
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "smartcar==6.19.1"], check=True)
+    return python
+
+
+def run_client(python: str, kinds: str, info: dict[str, str], n: int,
+               warmup: int) -> dict[str, dict[str, list[float]]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
+    env.update({"SMARTCAR_API_ORIGIN": info["url"], "PYTHONDONTWRITEBYTECODE": "1"})
+    out = subprocess.run([python, str(Path(__file__).resolve()), "--client", kinds, "--url", info["url"],
+                          "--token", info["token"], "--vid", info["vid"], "-n", str(n), "--warmup", str(warmup)],
+                         env=env, capture_output=True, text=True, check=True, cwd=str(HERE))
+    result: dict[str, dict[str, list[float]]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=400, help="timed calls per client, per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; clients alternate within each round")
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--client", help=argparse.SUPPRESS)
+    parser.add_argument("--url")
+    parser.add_argument("--token")
+    parser.add_argument("--vid")
+    args = parser.parse_args()
+    if args.serve:
+        return serve()
+    if args.client:
+        return client(args.client.split(","), args.url, args.token, args.vid, args.n, args.warmup)
+
+    official = str(ensure_official_venv())
+    server = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        names = {"sdk": "ours", "httpx": "raw httpx (floor)"}
+        samples: dict[str, dict[str, list[float]]] = {
+            name: {"odometer": [], "batch": []} for name in ("ours", "official 6.19.1", "raw httpx (floor)")}
+        for _ in range(args.rounds):
+            # Ours and raw httpx share one process, interleaved call by call; the official SDK needs its venv.
+            for python, kinds, label in ((sys.executable, "sdk,httpx", None), (official, "sdk", "official 6.19.1")):
+                for kind, ops in run_client(python, kinds, info, args.n, args.warmup).items():
+                    for op, values in ops.items():
+                        samples[label or names[kind]][op].extend(values)
+    finally:
+        if server.stdin:
+            server.stdin.close()
+        server.wait(timeout=30)
+
+    med = {name: {op: statistics.median(v) * 1000 for op, v in ops.items()} for name, ops in samples.items()}
+    ours, official_med, floor = med["ours"], med["official 6.19.1"], med["raw httpx (floor)"]
+    print(f"Python {sys.version.split()[0]}, {args.rounds} rounds x {args.n} calls per client "
+          f"(median latency, ms)\n")
+    print("| operation | ours | official 6.19.1 | raw httpx | ours / official (target <= 0.55) "
+          "| ours / httpx (target <= 1.05) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for op, label in (("odometer", "`Vehicle.odometer()`"), ("batch", "6-path `batch()`")):
+        print(f"| {label} | {ours[op]:.3f} | {official_med[op]:.3f} | {floor[op]:.3f} "
+              f"| {ours[op] / official_med[op]:.2f}x | {ours[op] / floor[op]:.3f}x |")
+
+
+if __name__ == "__main__":
+    main()
