@@ -83,7 +83,7 @@ class SyncTransport:
         """Send one request; ``None`` arguments are omitted (requests-compatible keyword names)."""
         return self.client.request(
             method, url, headers=headers, params=_drop_none(params), json=json, data=_drop_none(data),
-            auth=auth, timeout=self.timeout if timeout is None else timeout)
+            auth=auth, timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
 
     def close(self) -> None:
         if self._client is not None:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
+import httpx
+
 # -- NamedTuples, functional form: ``__name__``, field names and order are part of the public surface. ------
 Access = NamedTuple("Access", [("access_token", Any), ("token_type", Any), ("expires_in", Any),
                                ("expiration", Any), ("refresh_token", Any), ("refresh_expiration", Any)])
@@ -143,6 +145,9 @@ def build_meta(response_headers: Mapping[str, Any]) -> Any:
     """The ``Meta`` namedtuple of the ``sc-*`` headers with a truthy value, or None when there are none."""
     fields: list[str] = []
     values: list[Any] = []
+    if isinstance(response_headers, httpx.Headers):  # one pass over the headers instead of four scans
+        found = {key: value for key, value in response_headers.items() if key.startswith("sc-")}
+        response_headers = found
     for header, field in _META_HEADERS:
         value = response_headers.get(header)
         if value:
