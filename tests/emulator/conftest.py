@@ -110,6 +110,22 @@ def volt(http, connect_vehicle) -> Car:
     return Car(http, connect_vehicle(make="CHEVROLET", email=unique_email("volt")))
 
 
+@pytest.fixture(scope="module")
+def sim_tesla(http, connect_vehicle) -> Car:
+    """A simulated-mode BEV: its sensor readings do not wobble per request as test-mode ones may."""
+    return Car(http, connect_vehicle(make="TESLA", mode="simulated", email=unique_email("sim-tesla")))
+
+
+@pytest.fixture(scope="module")
+def sim_volt(http, connect_vehicle) -> Car:
+    return Car(http, connect_vehicle(make="CHEVROLET", mode="simulated", email=unique_email("sim-volt")))
+
+
+def fresh_app(emulator: EmulatorServer, **kwargs: Any) -> Any:
+    """An application of its own (a clean slate of users and connections)."""
+    return emulator.register_app(redirect_uris=[REDIRECT_URI], client_id=f"app-{uuid.uuid4().hex[:8]}", **kwargs)
+
+
 def auth_url(emulator: EmulatorServer, application: Any, scopes: list[str] | None = None, **params: str) -> str:
     """An authorize URL for the shared application (test mode, ``approval_prompt=force`` unless given)."""
     params.setdefault("mode", "test")

@@ -10,7 +10,7 @@ from .conftest import ISO_MS_RE, Car, assert_v2_error, unique_email
 @pytest.fixture(scope="module")
 def no_location(http, connect_vehicle) -> Car:
     return Car(http, connect_vehicle(scopes=["read_odometer", "read_vehicle_info", "read_battery", "read_fuel"], make="TESLA",
-                                     email=unique_email("batch")))
+                                     mode="simulated", email=unique_email("batch")))
 
 
 def items_by_path(response) -> dict[str, dict]:

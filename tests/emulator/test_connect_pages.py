@@ -11,7 +11,7 @@ import pytest
 from smartcar_emulator.walker import parse_forms, walk
 from tests.conftest import REDIRECT_URI
 
-from .conftest import assert_v2_error, auth_url, bearer, exchange, query_of, unique_email
+from .conftest import assert_v2_error, auth_url, fresh_app, bearer, exchange, query_of, unique_email
 
 
 class _Elements(HTMLParser):
@@ -161,7 +161,8 @@ def _grant_page(http: httpx.Client, url: str, email: str) -> httpx.Response:
     return _follow(http, _post_form(http, page, "sign-in-button", {"username": email, "password": "pw"}))
 
 
-def test_single_select_shows_radio_buttons_and_connects_one_vehicle(emulator, application, http):
+def test_single_select_shows_radio_buttons_and_connects_one_vehicle(emulator, http):
+    application = fresh_app(emulator)  # the fleet login's user is shared: start from no connections
     url = auth_url(emulator, application, make="TESLA", single_select="true")
     page = _grant_page(http, url, "3-vehicles@smartcar.com")
     inputs = [a for a in _Elements(page.text).find("input") if a.get("name") == "vehicle_id"]
@@ -255,7 +256,8 @@ def test_vin_at_level_login_connects_that_vin(emulator, application, http):
                     "VEHICLE_NOT_CAPABLE")
 
 
-def test_n_vehicles_login_pages_through_vehicles(emulator, application, http):
+def test_n_vehicles_login_pages_through_vehicles(emulator, http):
+    application = fresh_app(emulator)
     params = _walk(emulator, application, ["read_vin"], make="TESLA", email="12-vehicles@smartcar.com",
                    approval_prompt="force")
     token = exchange(http, application, params["code"]).json()["access_token"]
@@ -312,6 +314,5 @@ def test_posting_a_later_step_directly_is_a_configuration_error(emulator, applic
                                                    ("user", {"user_id"}, {"code"}),
                                                    ("both", {"code", "user_id"}, set())])
 def test_connect_flow_decides_what_the_redirect_carries(emulator, flow, present, absent):
-    app = emulator.register_app(redirect_uris=[REDIRECT_URI], client_id=f"flow-{flow}", connect_flow=flow)
-    params = _walk(emulator, app, make="TESLA", state="f")
+    params = _walk(emulator, fresh_app(emulator, connect_flow=flow), make="TESLA", state="f")
     assert present <= params.keys() and not absent & params.keys() and params["state"] == "f"

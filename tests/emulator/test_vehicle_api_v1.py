@@ -7,13 +7,13 @@ import pytest
 from .conftest import Car, assert_v1_error, bearer, unique_email
 
 
-def test_same_paths_and_bodies_as_v2(tesla, http):
-    v1 = tesla.v1()
+def test_same_paths_and_bodies_as_v2(sim_tesla, http):
+    v1 = sim_tesla.v1()
     for path in ("", "vin", "odometer", "battery", "security", "permissions"):
         response = v1.get(path)
-        assert response.status_code == 200 and response.json() == tesla.get(path).json()
-    assert http.get("/v1.0/user", headers=bearer(tesla.token)).json() == {"id": tesla.session["user_id"]}
-    assert http.get("/v1.0/vehicles", headers=bearer(tesla.token)).json()["vehicles"] == [tesla.id]
+        assert response.status_code == 200 and response.json() == sim_tesla.get(path).json()
+    assert http.get("/v1.0/user", headers=bearer(sim_tesla.token)).json() == {"id": sim_tesla.session["user_id"]}
+    assert http.get("/v1.0/vehicles", headers=bearer(sim_tesla.token)).json()["vehicles"] == [sim_tesla.id]
 
 
 @pytest.mark.parametrize("email, code, message", [

@@ -139,31 +139,40 @@ def test_request_id_on_every_response(tesla, http):
 @pytest.mark.parametrize("path, field, factor", [("odometer", "distance", 0.621371),
                                                  ("battery", "range", 0.621371),
                                                  ("tires/pressure", "frontLeft", 0.145038)])
-def test_imperial_units(tesla, path, field, factor):
-    metric = tesla.get(path, headers={"sc-unit-system": "metric"})
-    imperial = tesla.get(path, headers={"sc-unit-system": "imperial"})
+def test_imperial_units(sim_tesla, path, field, factor):
+    metric = sim_tesla.get(path, headers={"sc-unit-system": "metric"})
+    imperial = sim_tesla.get(path, headers={"sc-unit-system": "imperial"})
     assert metric.headers["sc-unit-system"] == "metric" and imperial.headers["sc-unit-system"] == "imperial"
     assert imperial.json()[field] == pytest.approx(metric.json()[field] * factor, abs=0.01)
 
 
-def test_imperial_fuel(volt):
-    metric = volt.get("fuel").json()
-    imperial = volt.get("fuel", headers={"SC-Unit-System": "imperial"}).json()
+def test_imperial_fuel(sim_volt):
+    metric = sim_volt.get("fuel").json()
+    imperial = sim_volt.get("fuel", headers={"SC-Unit-System": "imperial"}).json()
     assert imperial["amountRemaining"] == pytest.approx(metric["amountRemaining"] * 0.264172, abs=0.01)
     assert imperial["range"] == pytest.approx(metric["range"] * 0.621371, abs=0.01)
     assert imperial["percentRemaining"] == metric["percentRemaining"]
 
 
-def test_metric_is_the_default(tesla):
-    response = tesla.get("odometer")
+def test_metric_is_the_default(sim_tesla):
+    response = sim_tesla.get("odometer")
     assert response.headers["sc-unit-system"] == "metric"
-    assert response.json() == tesla.get("odometer", headers={"sc-unit-system": "metric"}).json()
+    assert response.json() == sim_tesla.get("odometer", headers={"sc-unit-system": "metric"}).json()
 
 
 # State ---------------------------------------------------------------------------------------------------
-def test_readings_are_consistent(tesla):
-    for path in ("odometer", "location", "battery", "tires/pressure"):
-        assert tesla.get(path).json() == tesla.get(path).json()
+def test_readings_are_consistent(sim_tesla):
+    for path in ("odometer", "location", "battery", "tires/pressure", "security", "charge", "charge/limit"):
+        assert sim_tesla.get(path).json() == sim_tesla.get(path).json()
+
+
+def test_test_mode_readings_stay_in_the_test_ranges(tesla):
+    # Test mode may randomise sensor readings per request (reference §2.6); they stay in its ranges.
+    for _ in range(3):
+        assert 10_000 <= tesla.get("odometer").json()["distance"] <= 300_000
+        location = tesla.get("location").json()
+        assert 37 <= location["latitude"] <= 41 and -109 <= location["longitude"] <= -102
+        assert 0 <= tesla.get("battery").json()["range"] <= 483
 
 
 def test_lock_and_unlock_show_in_security(new_car):
@@ -295,15 +304,15 @@ def test_subscribing_to_an_unknown_webhook_is_a_validation_error(tesla):
 
 
 # Paths and versions --------------------------------------------------------------------------------------
-def test_trailing_slash_is_equivalent(tesla, http):
-    assert tesla.get("odometer/").json() == tesla.get("odometer").json()
+def test_trailing_slash_is_equivalent(tesla, sim_tesla, http):
+    assert sim_tesla.get("odometer/").json() == sim_tesla.get("odometer").json()
     assert http.get("/v2.0/vehicles/", headers=bearer(tesla.token)).json()["vehicles"] == [tesla.id]
     assert http.get("/v2.0/user/", headers=bearer(tesla.token)).status_code == 200
 
 
-def test_unknown_numeric_version_answers_like_v2(tesla, http):
-    response = http.get(f"/v99999999.99/vehicles/{tesla.id}/odometer", headers=bearer(tesla.token))
-    assert response.status_code == 200 and response.json() == tesla.get("odometer").json()
+def test_unknown_numeric_version_answers_like_v2(tesla, sim_tesla, http):
+    response = http.get(f"/v99999999.99/vehicles/{sim_tesla.id}/odometer", headers=bearer(sim_tesla.token))
+    assert response.status_code == 200 and response.json() == sim_tesla.get("odometer").json()
     error = http.get(f"/v99999999.99/vehicles/{tesla.id}/fuel", headers=bearer(tesla.token))
     assert_v2_error(error, 501, "COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
 
