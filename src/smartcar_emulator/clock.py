@@ -7,15 +7,26 @@ from datetime import datetime, timedelta, timezone
 
 
 class Clock:
-    """Wall-clock time plus an offset that :meth:`advance` moves forward."""
+    """Wall-clock time plus an offset that :meth:`advance` moves forward.
 
-    def __init__(self) -> None:
+    ``time_scale`` multiplies real elapsed time since the clock was made (2.0: a simulated minute every
+    30 real seconds); 1.0 is real time.
+    """
+
+    def __init__(self, time_scale: float = 1.0) -> None:
+        if time_scale <= 0:
+            raise ValueError("the time scale must be positive")
         self._offset = 0.0
         self._lock = threading.Lock()
+        self.time_scale = time_scale
+        self._origin = datetime.now(timezone.utc)
 
     def now(self) -> datetime:
         """The current (possibly advanced) time, timezone-aware UTC."""
-        return datetime.now(timezone.utc) + timedelta(seconds=self._offset)
+        real = datetime.now(timezone.utc)
+        if self.time_scale != 1.0:
+            real = self._origin + (real - self._origin) * self.time_scale
+        return real + timedelta(seconds=self._offset)
 
     def timestamp(self) -> float:
         """The current time as seconds since the epoch."""

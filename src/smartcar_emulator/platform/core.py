@@ -16,6 +16,7 @@ from .catalog import MODELS, make_from_vin, models_of
 from .connect import ConnectService
 from .connections import Connection, ConnectionRepository
 from .errors import ApiError, OAuthError
+from .faults import FaultService
 from .oauth import TokenInfo, TokenPair, TokenService
 from .permissions import capable
 from .state import VehicleState
@@ -49,6 +50,10 @@ class Platform:
                                       self.connections, self.tokens)
         self.v3 = V3Service(self)
         self.v3_vehicle_wrapped = True  # GET /v3/vehicles/{id} in a "data" envelope (docs); False: unwrapped
+        self.faults = FaultService(self.clock, seed)
+        from ..simulator import Simulator  # the simulator builds on the platform modules
+
+        self.simulator = Simulator(self)
 
     # OAuth -----------------------------------------------------------------------------------------
     def client(self, client_id: str | None, client_secret: str | None) -> Application:
@@ -100,33 +105,56 @@ class Platform:
             raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
         if data and vehicle.test_error:
             raise forced_error(vehicle.test_error)
+        self.check_faults(vehicle_id, data)
         return VehicleAccess(vehicle, connection)
 
+    def check_faults(self, vehicle_id: str, data: bool) -> None:
+        """Raise the error an injected fault rule answers with (see :mod:`.faults`)."""
+        error = self.faults.check(vehicle_id, data)
+        if error is not None:
+            raise error
+
     def state(self, vehicle_id: str) -> VehicleState:
-        return self.vehicles.state(vehicle_id)
+        """What data endpoints read: advanced to now; sensors randomised for test-mode vehicles."""
+        return self.simulator.reading(vehicle_id)
 
     def disconnect(self, grant: VehicleAccess) -> None:
         self.connections.delete([grant.connection.id])
 
     # Commands --------------------------------------------------------------------------------------
     def set_lock(self, vehicle_id: str, locked: bool) -> VehicleState:
+        vehicle = self.vehicles.get(vehicle_id)
+
         def change(state: VehicleState) -> None:
             if state.speed_kph > 0:
                 raise ApiError("VEHICLE_STATE", "IN_MOTION")
+            if locked and "OPEN" in state.doors.values():
+                raise ApiError("VEHICLE_STATE", "DOOR_OPEN")
+            if locked and state.storage.get("rear") == "OPEN":
+                raise ApiError("VEHICLE_STATE", "TRUNK_OPEN")
+            if locked and state.storage.get("front") == "OPEN":  # the hood, or a BEV's front trunk
+                raise ApiError("VEHICLE_STATE", "TRUNK_OPEN" if vehicle and vehicle.powertrain == "BEV"
+                               else "HOOD_OPEN")
             state.locked = locked
 
-        return self.vehicles.update_state(vehicle_id, change)
+        return self.simulator.update(vehicle_id, change)
 
     def set_charging(self, vehicle_id: str, start: bool) -> VehicleState:
         def change(state: VehicleState) -> None:
             if start:
+                if state.speed_kph > 0:
+                    raise ApiError("VEHICLE_STATE", "IN_MOTION")
                 if not state.plugged_in:
                     raise ApiError("VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED")
+                if state.charging:
+                    raise ApiError("VEHICLE_STATE", "CHARGING_IN_PROGRESS")
                 if state.battery_soc is not None and state.battery_soc >= state.charge_limit - 1e-9:
                     raise ApiError("VEHICLE_STATE", "FULLY_CHARGED")
+            elif not state.charging:
+                raise ApiError("VEHICLE_STATE", "NOT_CHARGING")
             state.charging = start
 
-        return self.vehicles.update_state(vehicle_id, change)
+        return self.simulator.update(vehicle_id, change)
 
     def set_charge_limit(self, vehicle_id: str, limit: float) -> VehicleState:
         def change(state: VehicleState) -> None:
@@ -134,13 +162,13 @@ class Platform:
             if state.charging and state.battery_soc is not None and state.battery_soc >= limit:
                 state.charging = False
 
-        return self.vehicles.update_state(vehicle_id, change)
+        return self.simulator.update(vehicle_id, change)
 
     def send_destination(self, vehicle_id: str, latitude: float, longitude: float) -> VehicleState:
         def change(state: VehicleState) -> None:
             state.destination = {"latitude": latitude, "longitude": longitude}
 
-        return self.vehicles.update_state(vehicle_id, change)
+        return self.simulator.update(vehicle_id, change)
 
     # Webhooks --------------------------------------------------------------------------------------
     def subscribe(self, grant: VehicleAccess, webhook_id: str) -> None:

@@ -53,6 +53,10 @@ class VehicleState:
     service_history: list[dict[str, Any]] = field(default_factory=list)
     destination: dict[str, float] | None = None
     data_age: float = 0.0  # epoch seconds the vehicle last recorded its data
+    # Simulator (smartcar_emulator.simulator): the trip under way, the recent track, the simulated instant.
+    trip: dict[str, Any] | None = None  # {"waypoints": [[lat, lon], ...], "speed_kph", "distance_km", ...}
+    track: list[list[float]] = field(default_factory=list)  # recent [lat, lon] positions, oldest first
+    sim_at: float = 0.0  # epoch seconds the physics were last advanced to
 
     @property
     def charge_state(self) -> str:

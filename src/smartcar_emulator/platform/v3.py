@@ -74,6 +74,7 @@ class V3Service:
             from .core import forced_error
 
             raise forced_error(vehicle.test_error)
+        self.platform.check_faults(vehicle.id, data)
         return vehicle, connection
 
     def connections(self, client_id: str, user_id: str | None, vehicle_id: str | None,

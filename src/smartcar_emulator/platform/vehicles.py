@@ -107,11 +107,13 @@ class VehicleRepository:
             raise KeyError(vehicle_id)
         return VehicleState.from_dict(json.loads(row["state"]))
 
-    def update_state(self, vehicle_id: str, change: Callable[[VehicleState], None]) -> VehicleState:
-        """Read, change and store a vehicle's state atomically."""
+    def update_state(self, vehicle_id: str, change: Callable[[VehicleState], None],
+                     touch: bool = True) -> VehicleState:
+        """Read, change and store a vehicle's state atomically (``touch``: the vehicle records new data now)."""
         with self._state_lock, self.db.transaction() as conn:
             state = self.state(vehicle_id)
             change(state)
-            state.data_age = self.clock.timestamp()
+            if touch:
+                state.data_age = self.clock.timestamp()
             conn.execute("UPDATE vehicles SET state = ? WHERE id = ?", (json.dumps(state.to_dict()), vehicle_id))
             return state
