@@ -1,0 +1,74 @@
+"""Connect in a real browser: headless Chromium clicks through the emulator's pages to the redirect back."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+
+from smartcar_emulator.scripted import authorize_url
+from smartcar_emulator.server import EmulatorServer
+from tests.conftest import REDIRECT_URI
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no browser at {CHROMIUM}")]
+
+
+def test_connect_in_headless_chromium():
+    from playwright.sync_api import Route, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with EmulatorServer() as emulator:
+        app = emulator.register_app(redirect_uris=[REDIRECT_URI], client_id="browser-client",
+                                    client_secret="browser-secret")
+        url = authorize_url(emulator.url, app.client_id, REDIRECT_URI, ["read_odometer", "read_vin"],
+                            mode="test", state="browser-state")
+        redirects: list[str] = []
+
+        def app_callback(route: Route) -> None:  # the application's server, played by the test
+            redirects.append(route.request.url)
+            route.fulfill(status=200, content_type="text/html", body="<p id='done'>connected</p>")
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = browser.new_page()
+                page.route("http://localhost:8000/**", app_callback)
+                page.goto(url)
+                page.screenshot(path=str(SCREENSHOTS / "1-preamble.png"))
+                page.click("#continue-button")
+                page.wait_for_selector("button#TESLA.brand-list-item")
+                page.screenshot(path=str(SCREENSHOTS / "2-brand.png"))
+                page.click("button#TESLA.brand-list-item")
+                page.wait_for_selector("#username")
+                page.fill("#username", "browser@example.com")
+                page.fill("#password", "any password")
+                page.screenshot(path=str(SCREENSHOTS / "3-login.png"))
+                page.click("#sign-in-button")
+                page.wait_for_selector(".page-content #approval-button")
+                page.screenshot(path=str(SCREENSHOTS / "4-grant.png"))
+                page.click("#approval-button")
+                page.wait_for_selector("#done")
+                page.screenshot(path=str(SCREENSHOTS / "5-redirect.png"))
+            finally:
+                browser.close()
+
+        assert len(redirects) == 1 and redirects[0].startswith(REDIRECT_URI + "?")
+        params = dict(parse_qsl(urlsplit(redirects[0]).query))
+        assert params["state"] == "browser-state"
+        token = httpx.post(f"{emulator.url}/oauth/token", auth=(app.client_id, app.client_secret),
+                           data={"grant_type": "authorization_code", "code": params["code"],
+                                 "redirect_uri": REDIRECT_URI})
+        assert token.status_code == 200
+        vehicles = httpx.get(f"{emulator.url}/v2.0/vehicles",
+                         headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        assert vehicles.status_code == 200 and vehicles.json()["paging"]["count"] == 1
+    assert {p.name for p in SCREENSHOTS.glob("*.png")} >= {"1-preamble.png", "4-grant.png", "5-redirect.png"}
