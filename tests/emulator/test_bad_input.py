@@ -19,6 +19,21 @@ def test_malformed_json(tesla, path, raw):
     assert body["detail"]
 
 
+DEEP = b"[" * 100_000  # well under the size limit, far beyond the JSON parser's recursion limit
+
+
+@pytest.mark.parametrize("path", ["security", "charge/limit", "batch"])
+def test_deeply_nested_json_is_a_validation_error(tesla, path):
+    assert_v2_error(tesla.post(path, content=DEEP, headers=JSON), 400, "VALIDATION")
+    assert_v2_error(tesla.post(path, content=b'{"requests": ' + DEEP + b"}", headers=JSON), 400, "VALIDATION")
+
+
+def test_deeply_nested_json_on_the_token_endpoints(http):
+    for path in ("/oauth/token", "/oauth2/token"):
+        response = http.post(path, content=DEEP, headers=JSON)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
 @pytest.mark.parametrize("path, payload", [
     ("security", {"action": 5}), ("security", {"action": "lock"}), ("security", {}),
     ("charge", {"action": ["START"]}), ("charge/limit", {"limit": "abc"}), ("charge/limit", {"limit": True}),

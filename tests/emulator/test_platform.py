@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from smartcar_emulator.http.middleware import normalise_path
-from smartcar_emulator.http.views import Units
+from smartcar_emulator.http.views import Units, service_history
 from smartcar_emulator.platform.core import Platform, forced_error
 from smartcar_emulator.platform.errors import ApiError, ConnectPageError, ConnectRedirectError, OAuthError
 from smartcar_emulator.platform.permissions import capable, parse_scope
+from smartcar_emulator.platform.state import VehicleState
 from smartcar_emulator.platform.testmode import resolve_test_login
 
 REDIRECT = "http://localhost:8000/exchange"
@@ -178,3 +180,11 @@ def test_units():
     ("/v1.5/user", "/v1.0/user", "1.5"), ("/oauth/token", "/oauth/token", None), ("/", "/", None)])
 def test_path_normalisation(path, routed, asked):
     assert normalise_path(path) == (routed, asked)
+
+
+def test_service_history_default_window_on_a_leap_day():
+    leap_day = datetime(2028, 2, 29, 12, tzinfo=timezone.utc)
+    record = {"serviceId": 1, "serviceDate": "2027-06-01T16:20:00.000Z"}
+    old = {"serviceId": 2, "serviceDate": "2026-06-01T16:20:00.000Z"}
+    state = VehicleState(service_history=[record, old])
+    assert service_history(state, None, None, leap_day) == [record]

@@ -23,7 +23,7 @@ async def json_object(request: Request) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting too deep to parse
         raise ApiError("VALIDATION", detail=[{"field": "body", "message": "The body is not valid JSON."}]) from None
     if not isinstance(body, dict):
         raise ApiError("VALIDATION", detail=[{"field": "body", "message": "The body must be a JSON object."}])

@@ -25,7 +25,7 @@ async def _form(request: Request) -> dict[str, str]:
     if "json" in content_type:
         try:
             data = json.loads(raw or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting too deep to parse
             raise OAuthError("invalid_request", "The request body is not valid JSON.") from None
         if not isinstance(data, dict):
             raise OAuthError("invalid_request", "The request body must be a JSON object.")

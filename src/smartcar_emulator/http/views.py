@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..platform.errors import ApiError
@@ -123,7 +123,7 @@ READS: dict[str, Read] = {
 
 def service_history(state: VehicleState, start: str | None, end: str | None, now: datetime) -> list[dict[str, Any]]:
     """Service records between two dates (default: the last year)."""
-    start_at = _parse_date(start, "startDate") if start else now.replace(year=now.year - 1)
+    start_at = _parse_date(start, "startDate") if start else now - timedelta(days=365)  # not replace(): 29 Feb
     end_at = _parse_date(end, "endDate") if end else now
     if start_at > end_at:
         raise ApiError("VALIDATION", "PARAMETER", detail=[{"field": "startDate",
