@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
-from .http import api_v3, connect_pages, management, oauth, vehicle_api
+from .http import api_v3, connect_pages, control, management, oauth, panel, vehicle_api
 from .http.errors import api_error_response
 from .http.middleware import PlatformMiddleware
 from .platform.core import Platform
@@ -31,6 +31,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(vehicle_api.router, prefix="/v2.0")
     app.include_router(vehicle_api.router, prefix="/v1.0")
     app.include_router(api_v3.router)
+    app.include_router(control.router)  # /_emulator/...: simulator, faults, clock (not a Smartcar API)
+    app.include_router(panel.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(ApiError)
@@ -53,5 +55,6 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.add_middleware(control.FaultLatencyMiddleware)  # inside PlatformMiddleware: sees normalised paths
     app.add_middleware(PlatformMiddleware)
     return app

@@ -44,6 +44,10 @@ def main() -> None:
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
 @db_option
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for generated vehicle data.")
+@click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Simulated seconds per real second (vehicles drive and charge this much faster).")
+@click.option("--allow-remote-control", is_flag=True,
+              help="Let non-loopback clients use the control API and panel under /_emulator.")
 @click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", help="Register this application at start.")
 @click.option("--client-secret", envvar="SMARTCAR_CLIENT_SECRET")
 @click.option("--redirect-uri", "redirect_uris", multiple=True, envvar="SMARTCAR_REDIRECT_URI",
@@ -54,7 +58,8 @@ def main() -> None:
 @click.option("--v3-vehicle-shape", type=click.Choice(["wrapped", "unwrapped"]), default="wrapped",
               show_default=True, help="GET /v3/vehicles/{id} in a data envelope (docs) or bare (SDK fixtures).")
 def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
-          redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str) -> None:
+          redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str,
+          time_scale: float = 1.0, allow_remote_control: bool = False) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
 
@@ -62,6 +67,8 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
 
     platform = _platform(db_path, seed)
     platform.v3_vehicle_wrapped = v3_vehicle_shape == "wrapped"
+    platform.clock.time_scale = time_scale
+    platform.allow_remote_control = allow_remote_control
     if client_id:
         existing = platform.apps.get(client_id)
         app = platform.apps.register(client_id, client_secret, list(redirect_uris), amt,
@@ -77,6 +84,7 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
     url = f"http://{host}:{port}"
     click.echo(f"Smartcar emulator on {url} (database: {platform.db.path})")
     click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port})\"")
+    click.echo(f"Control panel: {url}/_emulator/panel (seed {seed}, time scale {time_scale:g})")
     uvicorn.run(create_app(platform), host=host, port=port, log_level="warning")
 
 

@@ -247,6 +247,10 @@ class ConnectService:
                 return None
             owned = self.vehicles.owned_by(owner_key("live", email))
             return [VehicleSpec(v.vin, v.make) for v in owned if v.make == make or session.params["single_select_vin"]]
+        if session.mode == "simulated":  # vehicles made for this login through the control API come first
+            owned = [v for v in self.vehicles.owned_by(owner_key("simulated", email)) if v.make == make]
+            if owned:
+                return [VehicleSpec(v.vin, v.make) for v in owned]
         vin = session.params["single_select_vin"]
         if vin and session.mode == "test" and vin in SPECIAL_VINS:
             email = SPECIAL_VINS[vin]

@@ -54,6 +54,7 @@ class Platform:
         from ..simulator import Simulator  # the simulator builds on the platform modules
 
         self.simulator = Simulator(self)
+        self.allow_remote_control = False  # the control API answers loopback clients only
 
     # OAuth -----------------------------------------------------------------------------------------
     def client(self, client_id: str | None, client_secret: str | None) -> Application:
