@@ -334,3 +334,16 @@ def test_make_specific_paths(tesla, volt):
     assert tesla.get("tesla/compass").json()["direction"] in ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
     assert isinstance(tesla.get("tesla/speedometer").json()["speed"], NUMBER)
     assert_v2_error(volt.get("tesla/compass"), 501, "COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+
+
+@pytest.mark.parametrize("path", ["TESLA/compass", "Tesla/speedometer", "TESLA/charge/ammeter"])
+def test_make_specific_paths_need_a_lower_case_make(tesla, path):
+    # Reference §5.9 (doc): an upper-case make segment is a PERMISSION error, not an unknown path.
+    assert_v2_error(tesla.get(path), 403, "PERMISSION")
+    items = tesla.post("batch", {"requests": [{"path": f"/{path}"}]}).json()["responses"]
+    assert items[0]["code"] == 403
+
+
+@pytest.mark.parametrize("path", ["ODOMETER/x", "FORD/compass", "tesla/flux", "navigation/destination"])
+def test_other_unknown_get_paths_stay_404(tesla, path):
+    assert_v2_error(tesla.get(path), 404, "RESOURCE_NOT_FOUND", "PATH")

@@ -200,3 +200,16 @@ async def batch(request: Request, vehicle_id: str) -> Response:
             responses.append({"path": path, "code": error.http_status, "headers": item_headers,
                               "body": error_body(error, version, request_id(request))})
     return json_response({"responses": responses})
+
+
+@router.get("/vehicles/{vehicle_id}/{path:path}", include_in_schema=False)
+async def get_make_specific_other_case(request: Request, vehicle_id: str, path: str) -> Response:
+    """A make-specific path with a non-lower-case make (``/TESLA/compass``): PERMISSION, as on the platform.
+
+    Registered last, so it only sees GET paths no other route matched; anything else stays a 404.
+    """
+    read = READS.get(path.lower())
+    if read is None or read.make is None:
+        raise ApiError("RESOURCE_NOT_FOUND", "PATH")
+    body, headers = perform_read(request, vehicle_id, path, None)
+    return json_response(body, headers=headers)
