@@ -8,7 +8,8 @@ from urllib.parse import urlencode, urljoin
 import httpx
 import pytest
 
-from smartcar_emulator.walker import parse_forms, walk
+from smartcar_emulator.scripted import authorize_url
+from smartcar_emulator.walker import ConnectError, parse_forms, walk
 from tests.conftest import REDIRECT_URI
 
 from .conftest import assert_v2_error, auth_url, fresh_app, bearer, exchange, query_of, unique_email
@@ -104,10 +105,21 @@ def test_brand_search_filters_the_list(emulator, application, http):
     assert ids == {"TESLA"}
 
 
-def test_make_parameter_skips_the_brand_page(emulator, application):
-    result = walk(auth_url(emulator, application, make="FORD"), email=unique_email())
+@pytest.mark.parametrize("make", ["FORD", "Ford", "mercedes_benz"])
+def test_make_parameter_skips_the_brand_page(emulator, application, http, make):
+    result = walk(auth_url(emulator, application, ["read_vehicle_info"], make=make), email=unique_email())
     assert result.pages == ["preamble", "login", "grant"]
-    assert result.code
+    token, vehicle = _token_and_vehicle(http, application, result.params)
+    assert http.get(f"/v2.0/vehicles/{vehicle}", headers=bearer(token)).json()["make"] == make.upper().replace("_", "-")
+
+
+def test_state_and_redirect_query_survive_the_round_trip(emulator, http):
+    callback = "http://localhost:8000/callback?tenant=7"
+    app = emulator.register_app(redirect_uris=[callback], client_id="query-redirect")
+    url = authorize_url(emulator.url, app.client_id, callback, ["read_vin"], state="a b&c=d/\u00e9?", make="TESLA")
+    result = walk(url, email=unique_email())
+    assert result.location.startswith(callback + "&")
+    assert result.params["tenant"] == "7" and result.params["state"] == "a b&c=d/\u00e9?" and result.params["code"]
 
 
 def test_walk_without_make_goes_through_the_brand_page(emulator, application):
@@ -234,7 +246,7 @@ def test_live_mode_needs_an_account_and_the_right_password(emulator, application
 
 
 def test_live_mode_refuses_unknown_accounts(emulator, application):
-    with pytest.raises(Exception, match="login was refused"):
+    with pytest.raises(ConnectError, match="login was refused"):
         walk(auth_url(emulator, application, mode="live", make="TESLA"), email=unique_email("nobody"))
 
 
