@@ -12,7 +12,7 @@ from smartcar_emulator.scripted import authorize_url
 from smartcar_emulator.walker import ConnectError, parse_forms, walk
 from tests.conftest import REDIRECT_URI
 
-from .conftest import assert_v2_error, auth_url, fresh_app, bearer, exchange, query_of, unique_email
+from .conftest import assert_v2_error, auth_url, bearer, exchange, fresh_app, query_of, unique_email
 
 
 class _Elements(HTMLParser):
