@@ -315,6 +315,20 @@ def test_skipping_a_step_by_url_is_a_configuration_error(emulator, application, 
     assert params["status_code"] == "400" and params["error_message"]
 
 
+def test_going_back_to_an_earlier_page_is_allowed(emulator, application, http):
+    start = http.get(auth_url(emulator, application, state="back"))
+    brand_page = _follow(http, _post_form(http, start, "continue-button"))
+    login_page = _follow(http, _post_form(http, brand_page, "TESLA"))
+    assert _Elements(login_page.text).find("input", id="username")
+    again = http.get(str(brand_page.url))  # the browser's back button
+    assert again.status_code == 200 and _Elements(again.text).find("button", id="FORD", cls="brand-list-item")
+    login_page = _follow(http, _post_form(http, again, "FORD"))
+    assert "Ford" in login_page.text
+    grant = _follow(http, _post_form(http, login_page, "sign-in-button", {"username": unique_email(), "password": "x"}))
+    params = _redirect(_post_form(http, grant, "approval-button"))
+    assert params["state"] == "back" and params["code"]
+
+
 def test_posting_a_later_step_directly_is_a_configuration_error(emulator, application, http):
     start = http.get(auth_url(emulator, application))
     action = urljoin(emulator.url, parse_forms(start.text)[0].action).replace("/continue", "/login")

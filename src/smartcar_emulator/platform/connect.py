@@ -203,7 +203,9 @@ class ConnectService:
     def check_page(self, session_id: str, step: str) -> tuple[Session, Outcome | None]:
         """The session for a page view, or the redirect when the page is out of order."""
         session = self.session(session_id)
-        allowed = {"brand": ("brand",), "login": ("login",), "grant": ("grant",), "preamble": ("preamble",)}
+        # Going back (the browser's back button) is fine, as the POST handlers allow; only later steps are not.
+        allowed = {"brand": ("brand", "login"), "login": ("login",), "grant": ("grant",),
+                   "preamble": ("preamble", "brand", "login")}
         try:
             self._require_step(session, *allowed.get(step, (step,)))
         except ConnectRedirectError as error:
