@@ -278,6 +278,9 @@ def test_n_vehicles_login_pages_through_vehicles(emulator, http):
     last = http.get("/v2.0/vehicles", headers=bearer(token), params={"limit": 5, "offset": 10}).json()
     assert last["paging"] == {"count": 12, "offset": 10} and len(last["vehicles"]) == 2
     assert not set(first["vehicles"]) & set(last["vehicles"])
+    default = http.get("/v2.0/vehicles", headers=bearer(token)).json()
+    assert len(default["vehicles"]) == 10 and default["paging"] == {"count": 12, "offset": 0}
+    assert len(http.get("/v2.0/vehicles", headers=bearer(token), params={"limit": 50}).json()["vehicles"]) == 12
 
 
 def test_incompatible_email_redirects_with_vehicle_incompatible(emulator, application):

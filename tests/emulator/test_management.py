@@ -9,7 +9,7 @@ import pytest
 from smartcar_emulator.scripted import connect
 from tests.conftest import REDIRECT_URI
 
-from .conftest import assert_v2_error, unique_email
+from .conftest import ISO_MS_RE, UUID_RE, assert_v2_error, unique_email
 
 PATH = "/v2.0/management/connections"
 
@@ -40,6 +40,7 @@ def test_lists_every_connection_newest_first(http, fleet):
     assert len(connections) == 5 and body["paging"] == {"cursor": None}
     for item in connections:
         assert set(item) == {"vehicleId", "userId", "connectedAt", "mode"}
+        assert ISO_MS_RE.match(item["connectedAt"]) and UUID_RE.match(item["vehicleId"])
     stamps = [c["connectedAt"] for c in connections]
     assert stamps == sorted(stamps, reverse=True)
     assert connections[0]["mode"] == "simulated"  # connected last
