@@ -7,9 +7,9 @@ import random
 import pytest
 
 from smartcar_emulator.platform.state import VehicleState
+from smartcar_emulator.scripted import authorize_url
 from smartcar_emulator.simulator import reading_state
 from smartcar_emulator.walker import walk
-from smartcar_emulator.scripted import authorize_url
 from tests.conftest import REDIRECT_URI
 from tests.emulator.simkit import Car, sim  # noqa: F401  (fixture)
 

@@ -42,7 +42,7 @@ def _number(low: float, high: float, nullable: bool = False) -> Check:
 
 def _flag(value: Any, state: VehicleState) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("must be true or false")
+        raise ValueError("must be true or false")  # noqa: TRY004 - ValueError is the validators' contract
     return value
 
 
@@ -104,8 +104,10 @@ class Simulator:
         state = self.platform.vehicles.state(vehicle_id)
         if not active(state):
             return state
-        return self.platform.vehicles.update_state(
-            vehicle_id, lambda s: advance(s, vehicle.powertrain, self.platform.clock.timestamp()))
+        def step(current: VehicleState) -> None:
+            advance(current, vehicle.powertrain, self.platform.clock.timestamp())
+
+        return self.platform.vehicles.update_state(vehicle_id, step)
 
     def reading(self, vehicle_id: str) -> VehicleState:
         """What a data endpoint reports: the state, with randomised sensors for ``mode=test`` vehicles."""
