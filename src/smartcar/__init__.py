@@ -24,9 +24,11 @@ from smartcar.smartcar import (  # noqa: E402
     verify_payload,
 )
 from smartcar.vehicle import Vehicle  # noqa: E402
+from smartcar import v3  # noqa: E402
+from smartcar.v3 import Client, SignalCode  # noqa: E402
 
 __all__ = [
-    "AuthClient", "MissingCredentialsError", "SmartcarException", "Vehicle", "__version__", "configure_http",
+    "AuthClient", "Client", "SignalCode", "v3", "MissingCredentialsError", "SmartcarException", "Vehicle", "__version__", "configure_http",
     "delete_connections", "get_api_version", "get_compatibility", "get_compatibility_matrix", "get_connections",
     "get_management_token", "get_user", "get_vehicle", "get_vehicles", "hash_challenge", "set_api_version",
     "verify_payload", "auth_client", "config", "exception", "helpers", "smartcar", "types", "v2_response",

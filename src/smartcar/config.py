@@ -18,6 +18,8 @@ _SETTINGS: tuple[tuple[str, str | None, str, str], ...] = (
     ("MANAGEMENT_API_ORIGIN", "MANAGEMENT_API_URL", "SMARTCAR_MANAGEMENT_API_ORIGIN",
      "https://management.smartcar.com"),
     ("VEHICLE_API_ORIGIN", None, "SMARTCAR_VEHICLE_API_V3_ORIGIN", "https://vehicle.api.smartcar.com"),
+    # API v3 application tokens (``smartcar.Client``); the variable name is our choice (no official SDK reads one).
+    ("IAM_ORIGIN", None, "SMARTCAR_IAM_ORIGIN", "https://iam.smartcar.com"),
 )
 
 # Declared for type checkers; the values live in ``_values`` behind the properties below.
@@ -26,6 +28,7 @@ AUTH_ORIGIN: str
 CONNECT_ORIGIN: str
 MANAGEMENT_API_ORIGIN: str
 VEHICLE_API_ORIGIN: str
+IAM_ORIGIN: str
 API_URL: str
 AUTH_URL: str
 CONNECT_URL: str

@@ -110,8 +110,30 @@ def exception_factory(status_code: int, headers: Mapping[str, Any], body: str,
             kwargs["retry_after"] = retry_after
         kwargs["suggested_user_message"] = data.get("suggestedUserMessage")
         return SmartcarException(**kwargs)
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict) and errors[0].get("type"):
+        return _v3_exception(status_code, headers, errors[0])
     return SmartcarException(status_code=status_code, request_id=_header_get(headers, "SC-Request-Id"),
                              type="SDK_ERROR", message=body)
+
+
+def _v3_exception(status_code: int, headers: Mapping[str, Any], error: dict[str, Any]) -> SmartcarException:
+    """An API v3 error (``{"errors": [{status, type, code, detail, links, resolution, ...}]}``), with the same
+    attributes as a v2 error. The official SDK reports these as SDK_ERROR; understanding them is a superset."""
+    status = str(error.get("status") or "")
+    links: dict[str, Any] = error["links"] if isinstance(error.get("links"), dict) else {}
+    meta: dict[str, Any] = error["meta"] if isinstance(error.get("meta"), dict) else {}
+    kwargs: dict[str, Any] = {
+        "status_code": int(status) if status.isdigit() else status_code,
+        "request_id": error.get("requestId") or _header_get(headers, "SC-Request-Id"),
+        "type": error.get("type"), "description": error.get("detail"), "code": error.get("code"),
+        "doc_url": links.get("about"), "resolution": error.get("resolution"), "detail": meta.get("detail"),
+    }
+    retry_after = _header_get(headers, "Retry-After")
+    if retry_after is not None:
+        kwargs["retry_after"] = retry_after
+    kwargs["suggested_user_message"] = error.get("suggestedUserMessage")
+    return SmartcarException(**kwargs)
 
 
 def sdk_error() -> SmartcarException:

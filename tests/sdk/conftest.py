@@ -28,6 +28,7 @@ def sdk_env(emulator: EmulatorServer, application: Any, monkeypatch: pytest.Monk
     monkeypatch.setattr(config, "CONNECT_ORIGIN", env["SMARTCAR_CONNECT_ORIGIN"])
     monkeypatch.setattr(config, "MANAGEMENT_API_ORIGIN", env["SMARTCAR_MANAGEMENT_API_ORIGIN"])
     monkeypatch.setattr(config, "VEHICLE_API_ORIGIN", env["SMARTCAR_VEHICLE_API_V3_ORIGIN"])
+    monkeypatch.setattr(config, "IAM_ORIGIN", env["SMARTCAR_IAM_ORIGIN"])
     monkeypatch.setenv("SMARTCAR_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("SMARTCAR_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setenv("SMARTCAR_REDIRECT_URI", REDIRECT_URI)
@@ -38,7 +39,7 @@ def sdk_env(emulator: EmulatorServer, application: Any, monkeypatch: pytest.Monk
 @pytest.fixture(scope="session")
 def tesla(connect_vehicle: Any) -> dict[str, Any]:
     """A test-mode Tesla connected with every scope (shared: tests must not disconnect it)."""
-    return connect_vehicle()
+    return connect_vehicle(email="sdk-shared-tesla@example.com")
 
 
 @pytest.fixture

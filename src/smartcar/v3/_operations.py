@@ -1,0 +1,95 @@
+"""API v3 operations as data: method, path, query, body and the parser of the response.
+
+Pure: nothing here sends anything. The sync client (and an async one) add the application token and send
+through the shared core, so request building and parsing exist once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+from .. import _core, config
+from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Operation(Generic[T]):
+    method: str
+    path: str
+    parse: Callable[[Any], T]
+    user_id: str | None = None
+    params: dict[str, Any] | None = None
+    json: Any = None
+
+    def spec(self, token: str) -> _core.RequestSpec:
+        headers = _core.bearer(token)
+        if self.user_id is not None:
+            headers["sc-user-id"] = self.user_id
+        return _core.RequestSpec(self.method, f"{config.VEHICLE_API_ORIGIN}/v3{self.path}", headers,
+                                 params=self.params, json=self.json)
+
+
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def token_request(client_id: str, client_secret: str) -> _core.RequestSpec:
+    """``POST {IAM}/oauth2/token`` with the client-credentials grant (credentials as form fields)."""
+    return _core.RequestSpec("POST", f"{config.IAM_ORIGIN}/oauth2/token",
+                             data={"grant_type": "client_credentials", "client_id": client_id,
+                                   "client_secret": client_secret})
+
+
+def parse_token(response: Any) -> tuple[str, float]:
+    body = response.json()
+    return str(body["access_token"]), float(body.get("expires_in", 3600))
+
+
+def list_connections(user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,
+                     page: int = 1, page_size: int | None = None) -> Operation[Page[Connection]]:
+    params: dict[str, Any] = {"filter[userId]": user_id, "filter[vehicleId]": vehicle_id, "filter[mode]": mode,
+                              "page[number]": page, "page[size]": page_size}
+    return Operation("GET", "/connections", lambda r: Page.from_body(r.json(), Connection.from_resource),
+                     params={k: v for k, v in params.items() if v is not None})
+
+
+def get_connection(connection_id: str) -> Operation[Connection]:
+    return Operation("GET", f"/connections/{_segment(connection_id)}",
+                     lambda r: Connection.from_resource(r.json()["data"]))
+
+
+def delete_connection(connection_id: str) -> Operation[None]:
+    return Operation("DELETE", f"/connections/{_segment(connection_id)}", lambda r: None)
+
+
+def delete_user(user_id: str) -> Operation[None]:
+    return Operation("DELETE", f"/users/{_segment(user_id)}", lambda r: None)
+
+
+def get_vehicle(vehicle_id: str, user_id: str | None) -> Operation[VehicleAttributes]:
+    return Operation("GET", f"/vehicles/{_segment(vehicle_id)}",
+                     lambda r: VehicleAttributes.from_body(r.json(), r.headers), user_id=user_id)
+
+
+def list_signals(vehicle_id: str, user_id: str | None, page: int = 1,
+                 page_size: int | None = None) -> Operation[Page[Signal]]:
+    params = {"page": page, **({"pageSize": page_size} if page_size else {})}
+    return Operation("GET", f"/vehicles/{_segment(vehicle_id)}/signals",
+                     lambda r: Page.from_body(r.json(), Signal.from_resource), user_id=user_id, params=params)
+
+
+def get_signal(vehicle_id: str, user_id: str | None, code: str) -> Operation[Signal]:
+    return Operation("GET", f"/vehicles/{_segment(vehicle_id)}/signals/{_segment(str(code))}",
+                     lambda r: Signal.from_resource(r.json()), user_id=user_id)
+
+
+def command(vehicle_id: str, user_id: str | None, name: str,
+            attributes: dict[str, Any] | None = None) -> Operation[CommandExecution]:
+    body = {"data": {"attributes": attributes}} if attributes is not None else None
+    return Operation("POST", f"/vehicles/{_segment(vehicle_id)}/commands/{name}",
+                     lambda r: CommandExecution.from_body(r.json(), r.status_code), user_id=user_id, json=body)
