@@ -39,6 +39,7 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
     app.secret_key = secrets.token_bytes(32)
     auth = smartcar.AuthClient(mode=mode)
     store = TokenStore(token_db)
+    app.extensions["smartcar_tokens"] = store
 
     @app.get("/")
     def index() -> Response:
