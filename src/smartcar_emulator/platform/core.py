@@ -100,14 +100,19 @@ class Platform:
         vehicle = self.vehicles.get(vehicle_id) if connection else None
         if connection is None or vehicle is None:
             raise ApiError("PERMISSION")
+        self.check_use(vehicle, connection, permission, data)
+        return VehicleAccess(vehicle, connection)
+
+    def check_use(self, vehicle: Vehicle, connection: Connection, permission: str | None, data: bool) -> None:
+        """The checks of every vehicle request (any API version) once its connection is known: the granted
+        scope, the vehicle's capability, a test vehicle's forced error, injected faults."""
         if permission and permission not in connection.scopes:
             raise ApiError("PERMISSION")
         if permission and not capable(permission, vehicle.powertrain, vehicle.level):
             raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
         if data and vehicle.test_error:
             raise forced_error(vehicle.test_error)
-        self.check_faults(vehicle_id, data)
-        return VehicleAccess(vehicle, connection)
+        self.check_faults(vehicle.id, data)
 
     def check_faults(self, vehicle_id: str, data: bool) -> None:
         """Raise the error an injected fault rule answers with (see :mod:`.faults`)."""

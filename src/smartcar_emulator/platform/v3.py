@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from .connections import Connection
 from .errors import ApiError
-from .permissions import capable
 from .vehicles import MODES, Vehicle
 
 if TYPE_CHECKING:
@@ -66,15 +65,7 @@ class V3Service:
             raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "vehicleId",
                                                                  "message": "No connected vehicle with this id."}])
         connection = connections[0]
-        if permission and permission not in connection.scopes:
-            raise ApiError("PERMISSION")
-        if permission and not capable(permission, vehicle.powertrain, vehicle.level):
-            raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
-        if data and vehicle.test_error:
-            from .core import forced_error
-
-            raise forced_error(vehicle.test_error)
-        self.platform.check_faults(vehicle.id, data)
+        self.platform.check_use(vehicle, connection, permission, data)
         return vehicle, connection
 
     def connections(self, client_id: str, user_id: str | None, vehicle_id: str | None,
