@@ -13,10 +13,10 @@ from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .http import api_v3, connect_pages, control, management, oauth, panel, vehicle_api
-from .http.errors import api_error_response
+from .http.errors import api_error_response, oauth_error_response
 from .http.middleware import PlatformMiddleware
 from .platform.core import Platform
-from .platform.errors import ApiError
+from .platform.errors import ApiError, OAuthError
 
 
 def create_app(platform: Platform | None = None) -> FastAPI:
@@ -38,6 +38,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, error: ApiError) -> Response:
         return api_error_response(request, error)
+
+    @app.exception_handler(OAuthError)
+    async def on_oauth_error(request: Request, error: OAuthError) -> Response:
+        return oauth_error_response(error)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:

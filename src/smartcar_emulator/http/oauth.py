@@ -9,11 +9,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..platform.apps import Application
 from ..platform.errors import OAuthError
 from ..platform.oauth import TokenPair
 from .auth import basic_credentials
 from .common import platform_of
-from .errors import json_response, oauth_error_response
+from .errors import json_response
 
 router = APIRouter(tags=["OAuth"])
 
@@ -49,38 +50,30 @@ def _tokens(pair: TokenPair) -> Response:
                          headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
+async def _grant(request: Request, supported: tuple[str, ...]) -> tuple[dict[str, str], str, Application]:
+    """The form, its (supported) grant type and the authenticated application; OAuthError otherwise."""
+    form = await _form(request)
+    grant_type = form.get("grant_type")
+    if not grant_type:
+        raise OAuthError("invalid_request", "The grant_type parameter is required.")
+    if grant_type not in supported:
+        raise OAuthError("unsupported_grant_type",
+                         f"Unsupported grant_type: {grant_type}. Use {' or '.join(supported)}.")
+    return form, grant_type, platform_of(request).client(*_client_credentials(request, form))
+
+
 @router.post("/oauth/token", summary="Exchange an authorization code or a refresh token (HTTP Basic client auth)")
 async def token(request: Request) -> Response:
-    try:
-        form = await _form(request)
-        platform = platform_of(request)
-        grant_type = form.get("grant_type")
-        if not grant_type:
-            raise OAuthError("invalid_request", "The grant_type parameter is required.")
-        app = platform.client(*_client_credentials(request, form))
-        if grant_type == "authorization_code":
-            return _tokens(platform.exchange_code(app, form.get("code"), form.get("redirect_uri")))
-        if grant_type == "refresh_token":
-            return _tokens(platform.refresh(app, form.get("refresh_token")))
-        raise OAuthError("unsupported_grant_type",
-                         f"Unsupported grant_type: {grant_type}. Use authorization_code or refresh_token.")
-    except OAuthError as error:
-        return oauth_error_response(error)
+    form, grant_type, app = await _grant(request, ("authorization_code", "refresh_token"))
+    platform = platform_of(request)
+    if grant_type == "authorization_code":
+        return _tokens(platform.exchange_code(app, form.get("code"), form.get("redirect_uri")))
+    return _tokens(platform.refresh(app, form.get("refresh_token")))
 
 
 @router.post("/oauth2/token", summary="Application token by client credentials (API v3)")
 async def application_token(request: Request) -> Response:
-    try:
-        form = await _form(request)
-        platform = platform_of(request)
-        grant_type = form.get("grant_type")
-        if not grant_type:
-            raise OAuthError("invalid_request", "The grant_type parameter is required.")
-        if grant_type != "client_credentials":
-            raise OAuthError("unsupported_grant_type", f"Unsupported grant_type: {grant_type}. Use client_credentials.")
-        app = platform.client(*_client_credentials(request, form))
-        access_token, expires_in = platform.tokens.issue_application_token(app.client_id)
-        return json_response({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in},
-                             headers={"Cache-Control": "no-store"})
-    except OAuthError as error:
-        return oauth_error_response(error)
+    _, _, app = await _grant(request, ("client_credentials",))
+    access_token, expires_in = platform_of(request).tokens.issue_application_token(app.client_id)
+    return json_response({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in},
+                         headers={"Cache-Control": "no-store"})
