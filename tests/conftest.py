@@ -3,7 +3,9 @@ that connects a test-mode vehicle through the Connect pages."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,3 +48,25 @@ def connect_vehicle(emulator: EmulatorServer, application: Application) -> Conne
                        scopes or ALL_SCOPES, make=make, mode=mode, email=email, password=password)
 
     return run
+
+
+# -- Headless Chromium (Debian's package; never a downloaded browser) -----------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+browser_test = [pytest.mark.browser,
+                pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Debian chromium at {CHROMIUM}")]
+
+
+@pytest.fixture()
+def browser_page() -> Iterator[Any]:
+    """A fresh page in headless Chromium (Playwright driving Debian's chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser.new_page(viewport={"width": 1200, "height": 1000})
+        finally:
+            browser.close()

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "demo"
+from tests.conftest import SCREENSHOTS as SCREENSHOTS_ROOT
+from tests.conftest import browser_test
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
+SCREENSHOTS = SCREENSHOTS_ROOT / "demo"
 
-
-@pytest.fixture()
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser.new_page()
-        browser.close()
+pytestmark = browser_test
 
 
 def click_through_connect(page, flow: str, approve: bool = True) -> None:
@@ -40,7 +25,8 @@ def click_through_connect(page, flow: str, approve: bool = True) -> None:
 
 
 @pytest.mark.parametrize("flow", ["code", "user"])
-def test_browser_sees_the_vehicle_table(start_demo, page, flow):
+def test_browser_sees_the_vehicle_table(start_demo, browser_page, flow):
+    page = browser_page
     demo = start_demo(flow)
     page.goto(f"{demo.url}/login")
     click_through_connect(page, flow)
@@ -52,7 +38,8 @@ def test_browser_sees_the_vehicle_table(start_demo, page, flow):
     assert page.inner_text("#vehicles .year").isdigit()
 
 
-def test_browser_deny_shows_error_page(start_demo, page):
+def test_browser_deny_shows_error_page(start_demo, browser_page):
+    page = browser_page
     demo = start_demo("code")
     page.goto(f"{demo.url}/login")
     click_through_connect(page, "deny", approve=False)

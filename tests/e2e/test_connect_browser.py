@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -11,19 +9,13 @@ import pytest
 
 from smartcar_emulator.scripted import authorize_url
 from smartcar_emulator.server import EmulatorServer
-from tests.conftest import REDIRECT_URI
+from tests.conftest import REDIRECT_URI, SCREENSHOTS, browser_test
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no browser at {CHROMIUM}")]
+pytestmark = browser_test
 
 
-def test_connect_in_headless_chromium():
-    from playwright.sync_api import Route, sync_playwright
+def test_connect_in_headless_chromium(browser_page):
+    from playwright.sync_api import Route
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with EmulatorServer() as emulator:
@@ -37,29 +29,24 @@ def test_connect_in_headless_chromium():
             redirects.append(route.request.url)
             route.fulfill(status=200, content_type="text/html", body="<p id='done'>connected</p>")
 
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                page = browser.new_page()
-                page.route("http://localhost:8000/**", app_callback)
-                page.goto(url)
-                page.screenshot(path=str(SCREENSHOTS / "1-preamble.png"))
-                page.click("#continue-button")
-                page.wait_for_selector("button#TESLA.brand-list-item")
-                page.screenshot(path=str(SCREENSHOTS / "2-brand.png"))
-                page.click("button#TESLA.brand-list-item")
-                page.wait_for_selector("#username")
-                page.fill("#username", "browser@example.com")
-                page.fill("#password", "any password")
-                page.screenshot(path=str(SCREENSHOTS / "3-login.png"))
-                page.click("#sign-in-button")
-                page.wait_for_selector(".page-content #approval-button")
-                page.screenshot(path=str(SCREENSHOTS / "4-grant.png"))
-                page.click("#approval-button")
-                page.wait_for_selector("#done")
-                page.screenshot(path=str(SCREENSHOTS / "5-redirect.png"))
-            finally:
-                browser.close()
+        page = browser_page
+        page.route("http://localhost:8000/**", app_callback)
+        page.goto(url)
+        page.screenshot(path=str(SCREENSHOTS / "1-preamble.png"))
+        page.click("#continue-button")
+        page.wait_for_selector("button#TESLA.brand-list-item")
+        page.screenshot(path=str(SCREENSHOTS / "2-brand.png"))
+        page.click("button#TESLA.brand-list-item")
+        page.wait_for_selector("#username")
+        page.fill("#username", "browser@example.com")
+        page.fill("#password", "any password")
+        page.screenshot(path=str(SCREENSHOTS / "3-login.png"))
+        page.click("#sign-in-button")
+        page.wait_for_selector(".page-content #approval-button")
+        page.screenshot(path=str(SCREENSHOTS / "4-grant.png"))
+        page.click("#approval-button")
+        page.wait_for_selector("#done")
+        page.screenshot(path=str(SCREENSHOTS / "5-redirect.png"))
 
         assert len(redirects) == 1 and redirects[0].startswith(REDIRECT_URI + "?")
         params = dict(parse_qsl(urlsplit(redirects[0]).query))

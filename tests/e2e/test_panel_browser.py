@@ -3,9 +3,6 @@ driving, inject a rate limit; the API reports each click. Screenshots in artifac
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -13,13 +10,12 @@ from smartcar_emulator.platform.core import Platform
 from smartcar_emulator.scripted import connect
 from smartcar_emulator.server import EmulatorServer
 from smartcar_emulator.store import Database
-from tests.conftest import REDIRECT_URI
+from tests.conftest import REDIRECT_URI, browser_test
+from tests.conftest import SCREENSHOTS as SCREENSHOTS_ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "panel"
+SCREENSHOTS = SCREENSHOTS_ROOT / "panel"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
+pytestmark = browser_test
 
 
 @pytest.fixture()
@@ -30,16 +26,8 @@ def server():
 
 
 @pytest.fixture()
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser.new_page(viewport={"width": 1200, "height": 1000})
-        browser.close()
+def page(browser_page):
+    return browser_page
 
 
 def test_panel_drives_a_bev_and_the_api_agrees(server, page):
