@@ -7,7 +7,7 @@ __version__ = "6.19.1"
 from smartcar import config, exception, helpers, types, v2_response, v3_response  # noqa: E402
 from smartcar import auth_client, smartcar, vehicle  # noqa: E402
 from smartcar._transport import configure as configure_http  # noqa: E402
-from smartcar.auth_client import AuthClient  # noqa: E402
+from smartcar.auth_client import AsyncAuthClient, AuthClient  # noqa: E402
 from smartcar.exception import MissingCredentialsError, SmartcarException  # noqa: E402
 from smartcar.smartcar import (  # noqa: E402
     delete_connections,
@@ -23,12 +23,14 @@ from smartcar.smartcar import (  # noqa: E402
     set_api_version,
     verify_payload,
 )
-from smartcar.vehicle import Vehicle  # noqa: E402
+from smartcar.vehicle import AsyncVehicle, Vehicle  # noqa: E402
 from smartcar import v3  # noqa: E402
-from smartcar.v3 import Client, SignalCode  # noqa: E402
+from smartcar.v3 import AsyncClient, Client, SignalCode  # noqa: E402
+from smartcar import aio  # noqa: E402
+from smartcar._retry import RetryPolicy  # noqa: E402
 
 __all__ = [
-    "AuthClient", "Client", "SignalCode", "v3", "MissingCredentialsError", "SmartcarException", "Vehicle", "__version__", "configure_http",
+    "AsyncAuthClient", "AsyncClient", "AsyncVehicle", "RetryPolicy", "aio", "AuthClient", "Client", "SignalCode", "v3", "MissingCredentialsError", "SmartcarException", "Vehicle", "__version__", "configure_http",
     "delete_connections", "get_api_version", "get_compatibility", "get_compatibility_matrix", "get_connections",
     "get_management_token", "get_user", "get_vehicle", "get_vehicles", "hash_challenge", "set_api_version",
     "verify_payload", "auth_client", "config", "exception", "helpers", "smartcar", "types", "v2_response",

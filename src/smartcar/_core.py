@@ -1,8 +1,10 @@
 """The request core shared by every client: build a request spec, send it, parse the response.
 
 Building (``RequestSpec``) and parsing (``Call.parse``, ``error_for``) are pure functions of their inputs;
-only ``send`` touches the network, through the patchable ``smartcar.helpers.requester``. An async client
-needs only an async ``send``: the specs, parsers and error mapping are reused as they are.
+only ``send``/``asend`` touch the network, through the patchable ``smartcar.helpers.requester`` /
+``smartcar.helpers.async_requester`` (or a client's own transport). Sync and async differ only there: the
+specs, parsers, error mapping (``perform``/``aperform`` share ``checked``) and the retry decisions
+(``_retry.RetryPolicy``) are the same objects for both.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import base64
 import platform
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from . import _transport
+from ._retry import READ_METHODS, RetryPolicy
 from .exception import SmartcarException, exception_factory, sdk_error
 
 T = TypeVar("T")
@@ -53,6 +57,12 @@ class RequestSpec:
     json: Any = None
     data: Any = None
     auth: tuple[str, str] | None = None
+    repeatable: bool | None = None  # safe to send twice; None: by method (GET, HEAD, OPTIONS)
+
+    @property
+    def is_repeatable(self) -> bool:
+        """Whether retries on 429/5xx/timeouts are allowed (reads, batch and token requests)."""
+        return self.method.upper() in READ_METHODS if self.repeatable is None else self.repeatable
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``requester`` (absent ones omitted, as the official SDK passes them)."""
@@ -113,16 +123,84 @@ def prepare_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
+# -- Response checking (shared by the sync and async requesters) --------------------------------------------
+def checked(response: Any) -> _transport.Response:
+    """The requests-like wrapper of a successful response; an error status raises ``SmartcarException``."""
+    if response.status_code >= 400:
+        raise error_for(response.status_code, response.headers, response.text)
+    return _transport.Response(response)
+
+
+def perform(transport: Any, method: str, url: str, **kwargs: Any) -> _transport.Response:
+    """One attempt over a sync transport: User-Agent added, error statuses mapped, any other failure
+    (network, timeout, invalid URL...) turned into ``SDK_ERROR`` chained to its cause."""
+    try:
+        kwargs["headers"] = prepare_headers(kwargs.get("headers"))
+        return checked(transport.send(method, url, **kwargs))
+    except SmartcarException:
+        raise
+    except Exception as exc:
+        raise sdk_error() from exc
+
+
+async def aperform(transport: Any, method: str, url: str, **kwargs: Any) -> _transport.Response:
+    """``perform`` over an async transport."""
+    try:
+        kwargs["headers"] = prepare_headers(kwargs.get("headers"))
+        return checked(await transport.send(method, url, **kwargs))
+    except SmartcarException:
+        raise
+    except Exception as exc:
+        raise sdk_error() from exc
+
+
+Requester = Callable[..., Any]
+AsyncRequester = Callable[..., Awaitable[Any]]
+
+
 # -- Sending (sync) ------------------------------------------------------------------------------------------
-def send(spec: RequestSpec) -> Any:
-    """Send a spec through ``smartcar.helpers.requester``, looked up now so that patching it works."""
-    helpers = sys.modules["smartcar.helpers"]
-    return helpers.requester(spec.method, spec.url, **spec.kwargs())
+def send(spec: RequestSpec, policy: RetryPolicy | None = None, requester: Requester | None = None) -> Any:
+    """Send a spec, retrying as ``policy`` allows (default: the process-wide one). Each attempt goes through
+    ``requester`` (default: ``smartcar.helpers.requester``, looked up now so that patching it works)."""
+    policy = _transport.retry_policy() if policy is None else policy
+    request = sys.modules["smartcar.helpers"].requester if requester is None else requester
+    attempts = policy.start(spec.method, spec.url, spec.is_repeatable)
+    while True:
+        try:
+            return request(spec.method, spec.url, **spec.kwargs())
+        except SmartcarException as error:
+            wait = attempts.failed(error)
+            if wait is None:
+                raise
+        policy.sleep(wait)
 
 
-def execute(call: Call[T]) -> T:
+def execute(call: Call[T], policy: RetryPolicy | None = None, requester: Requester | None = None) -> T:
     """Send and parse. Parsing errors (KeyError, JSON errors) reach the caller unchanged, as officially."""
-    return call.parse(send(call.spec))
+    return call.parse(send(call.spec, policy, requester))
+
+
+# -- Sending (async) -----------------------------------------------------------------------------------------
+async def asend(spec: RequestSpec, policy: RetryPolicy | None = None,
+                requester: AsyncRequester | None = None) -> Any:
+    """``send`` for coroutines: through ``smartcar.helpers.async_requester`` by default."""
+    policy = _transport.retry_policy() if policy is None else policy
+    request = sys.modules["smartcar.helpers"].async_requester if requester is None else requester
+    attempts = policy.start(spec.method, spec.url, spec.is_repeatable)
+    while True:
+        try:
+            return await request(spec.method, spec.url, **spec.kwargs())
+        except SmartcarException as error:
+            wait = attempts.failed(error)
+            if wait is None:
+                raise
+        await policy.async_sleep(wait)
+
+
+async def aexecute(call: Call[T], policy: RetryPolicy | None = None,
+                   requester: AsyncRequester | None = None) -> T:
+    """Send (async) and parse with the same parser as ``execute``."""
+    return call.parse(await asend(call.spec, policy, requester))
 
 
 USER_AGENT = user_agent()

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from ._retry import NO_RETRIES, RetryPolicy
+
 DEFAULT_TIMEOUT = 310.0  # seconds, connect and read, as in the official SDK
 
 
@@ -92,6 +94,7 @@ class SyncTransport:
 
 
 _default = SyncTransport()
+_policy: RetryPolicy = NO_RETRIES  # the official surface never retried: opt in with configure(max_retries=...)
 
 
 def get_transport() -> SyncTransport:
@@ -99,11 +102,39 @@ def get_transport() -> SyncTransport:
     return _default
 
 
-def configure(timeout: float | None = None, http_client: httpx.Client | None = None) -> SyncTransport:
-    """Replace the process-wide transport: a new default timeout and/or your own ``httpx.Client``."""
-    global _default
-    old = _default
-    _default = SyncTransport(timeout=DEFAULT_TIMEOUT if timeout is None else timeout, client=http_client)
-    if old is not _default and old._client is not http_client:
-        old.close()
+def retry_policy() -> RetryPolicy:
+    """The process-wide retry policy of the official-surface objects (module functions, ``Vehicle``,
+    ``AuthClient`` and their async twins). Off (``max_retries=0``) unless configured."""
+    return _policy
+
+
+def configure(timeout: float | None = None, http_client: httpx.Client | None = None, *,
+              max_retries: int | None = None, retry_budget: float | None = None,
+              retry_policy: RetryPolicy | None = None,
+              async_http_client: httpx.AsyncClient | None = None) -> SyncTransport:
+    """Process-wide HTTP settings of the official-surface objects (module functions, ``Vehicle``,
+    ``AuthClient``, ``smartcar.aio``, ``AsyncVehicle``, ``AsyncAuthClient``).
+
+    ``timeout``/``http_client``/``async_http_client`` replace the pooled clients; ``max_retries``,
+    ``retry_budget`` (seconds) or a whole ``retry_policy`` change retries and leave the pools alone.
+    Called without arguments it restores every default (new pools, retries off).
+    """
+    global _default, _policy
+    from . import _async_transport
+
+    reset = all(value is None for value in (timeout, http_client, max_retries, retry_budget, retry_policy,
+                                            async_http_client))
+    if reset or timeout is not None or http_client is not None or async_http_client is not None:
+        old = _default
+        _default = SyncTransport(timeout=DEFAULT_TIMEOUT if timeout is None else timeout, client=http_client)
+        if old is not _default and old._client is not http_client:
+            old.close()
+        _async_transport.configure(timeout, async_http_client)
+    if reset:
+        _policy = NO_RETRIES
+    if retry_policy is not None:
+        _policy = retry_policy
+    if max_retries is not None or retry_budget is not None:
+        base = _policy if _policy is not NO_RETRIES or max_retries is None else RetryPolicy()
+        _policy = base.with_changes(max_retries=max_retries, budget=retry_budget)
     return _default

@@ -38,12 +38,9 @@ def _parse_access(response: Any) -> Access:
     return make_access_object(_set_expiration(response.json()))
 
 
-class AuthClient:
-    """OAuth client of a Smartcar application.
-
-    Missing arguments fall back to ``SMARTCAR_CLIENT_ID``, ``SMARTCAR_CLIENT_SECRET`` and
-    ``SMARTCAR_REDIRECT_URI``. ``mode`` is ``live``, ``test`` or ``simulated``; ``test_mode`` is deprecated.
-    """
+class _AuthCalls:
+    """State, the Connect URL and the pure token-request builders shared by ``AuthClient`` and
+    ``AsyncAuthClient``."""
 
     def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
                  redirect_uri: Optional[str] = None, test_mode: Optional[bool] = None, mode: str = "live") -> None:
@@ -98,17 +95,45 @@ class AuthClient:
         if options and options.get("flags"):
             params["flags"] = _core.format_flag_query(options["flags"])
         spec = _core.RequestSpec("POST", config.AUTH_ORIGIN, data=form, params=params,
-                                 auth=self.auth)  # type: ignore[arg-type]
+                                 auth=self.auth, repeatable=True)  # type: ignore[arg-type]
         return _core.Call(spec, _parse_access)
 
-    def exchange_code(self, code: str, options: Optional[dict[str, Any]] = None) -> Access:
-        """Exchange an authorization code for an ``Access`` (tokens and naive-UTC expirations)."""
+    def exchange_code_call(self, code: str, options: Optional[dict[str, Any]] = None) -> _core.Call[Access]:
         form: dict[str, Any] = {"grant_type": "authorization_code", "code": code}
         if self.redirect_uri:
             form["redirect_uri"] = self.redirect_uri
-        return _core.execute(self._token_call(form, options))
+        return self._token_call(form, options)
+
+    def exchange_refresh_token_call(self, refresh_token: str,
+                                    options: Optional[dict[str, Any]] = None) -> _core.Call[Access]:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return self._token_call(form, options)
+
+
+class AuthClient(_AuthCalls):
+    """OAuth client of a Smartcar application.
+
+    Missing arguments fall back to ``SMARTCAR_CLIENT_ID``, ``SMARTCAR_CLIENT_SECRET`` and
+    ``SMARTCAR_REDIRECT_URI``. ``mode`` is ``live``, ``test`` or ``simulated``; ``test_mode`` is deprecated.
+    """
+
+    def exchange_code(self, code: str, options: Optional[dict[str, Any]] = None) -> Access:
+        """Exchange an authorization code for an ``Access`` (tokens and naive-UTC expirations)."""
+        return _core.execute(self.exchange_code_call(code, options))
 
     def exchange_refresh_token(self, refresh_token: str, options: Optional[dict[str, Any]] = None) -> Access:
         """Exchange a refresh token for a new ``Access``."""
-        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-        return _core.execute(self._token_call(form, options))
+        return _core.execute(self.exchange_refresh_token_call(refresh_token, options))
+
+
+class AsyncAuthClient(_AuthCalls):
+    """``AuthClient`` for asyncio: the same constructor, ``get_auth_url`` and (awaited) token exchanges."""
+
+    async def exchange_code(self, code: str, options: Optional[dict[str, Any]] = None) -> Access:
+        """Exchange an authorization code for an ``Access`` (tokens and naive-UTC expirations)."""
+        return await _core.aexecute(self.exchange_code_call(code, options))
+
+    async def exchange_refresh_token(self, refresh_token: str,
+                                     options: Optional[dict[str, Any]] = None) -> Access:
+        """Exchange a refresh token for a new ``Access``."""
+        return await _core.aexecute(self.exchange_refresh_token_call(refresh_token, options))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from . import _core, _transport
-from .exception import MissingCredentialsError, SmartcarException, sdk_error
+from . import _async_transport, _core, _transport
+from .exception import MissingCredentialsError
 
 format_flag_query = _core.format_flag_query
 
@@ -16,18 +16,16 @@ def requester(method: str, url: str, **kwargs: Any) -> _transport.Response:
 
     Keyword arguments follow ``requests``: ``headers``, ``params``, ``json``, ``data``, ``auth``, ``timeout``.
     Any other failure (network, timeout, invalid URL...) raises ``SmartcarException(message="SDK_ERROR")``
-    chained to its cause. The caller's ``headers`` dict is not modified.
+    chained to its cause. The caller's ``headers`` dict is not modified. Retries (when configured) happen
+    around this function, so a patched ``requester`` sees every attempt.
     """
-    try:
-        kwargs["headers"] = _core.prepare_headers(kwargs.get("headers"))
-        response = _transport.get_transport().send(method, url, **kwargs)
-        if response.status_code >= 400:
-            raise _core.error_for(response.status_code, response.headers, response.text)
-        return _transport.Response(response)
-    except SmartcarException:
-        raise
-    except Exception as exc:
-        raise sdk_error() from exc
+    return _core.perform(_transport.get_transport(), method, url, **kwargs)
+
+
+async def async_requester(method: str, url: str, **kwargs: Any) -> _transport.Response:
+    """``requester`` for the async objects (``smartcar.aio``, ``AsyncVehicle``, ``AsyncAuthClient``): same
+    arguments, result and errors, over the pooled ``httpx.AsyncClient``. Patch it as you would ``requester``."""
+    return await _core.aperform(_async_transport.get_transport(), method, url, **kwargs)
 
 
 def validate_env(mode: str = "live") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn, Optional, TypeVar
 
 from . import _core, config
 from . import smartcar as _module
@@ -15,15 +15,13 @@ from .v3_response import AttrDict, make_response
 
 _UNIT_SYSTEMS = ("metric", "imperial")
 _UNIT_ERROR = "'unit_system' must be either 'metric' or 'imperial' (case insensitive)"
+T = TypeVar("T")
 _NO_BODY: Any = object()  # sentinel: ``request()`` without ``body`` sends ``{}`` (fresh each call)
 
 
-class Vehicle:
-    """One connected vehicle, used with its access token.
-
-    Options: ``unit_system`` (``metric``/``imperial``), ``version`` (API version, default: the global one)
-    and ``flags`` (dict, sent as the ``flags`` query on every call).
-    """
+class _VehicleCalls:
+    """State and pure request builders shared by ``Vehicle`` and ``AsyncVehicle``: every ``*_call`` method
+    returns a ``Call`` (request spec + parser) and sends nothing."""
 
     def __init__(self, vehicle_id: str, access_token: str, options: Optional[dict[str, Any]] = None) -> None:
         self.vehicle_id = vehicle_id
@@ -61,11 +59,106 @@ class Vehicle:
         spec = _core.RequestSpec(method, self._format_url(path), self._get_headers(unit), params=params, json=body)
         return _core.Call(spec, lambda response: select_named_tuple(result, response))
 
+    def read_call(self, path: str, params: Any = None) -> _core.Call[Any]:
+        """``GET <path>`` parsed into the path's NamedTuple (``"odometer"`` → ``Odometer``)."""
+        return self._call("GET", path, path, params=params)
+
+    def action_call(self, path: str, result: str, body: Any) -> _core.Call[Any]:
+        """A command: ``POST <path>`` with a JSON body, parsed as ``result`` (``Action``)."""
+        return self._call("POST", path, result, unit=False, body=body)
+
+    def service_history_call(self, start_date: Optional[str] = None,
+                             end_date: Optional[str] = None) -> _core.Call[Any]:
+        params: dict[str, str] = {}
+        if start_date:
+            params["startDate"] = start_date
+        if end_date:
+            params["endDate"] = end_date
+        return self.read_call("service/history", params)
+
+    def permissions_call(self, paging: Optional[dict[str, Any]] = None) -> _core.Call[Any]:
+        params = None
+        if paging is not None:
+            params = {"limit": paging.get("limit", 25), "offset": paging.get("offset", 0)}
+        return self.read_call("permissions", params)
+
+    def subscribe_call(self, webhook_id: str) -> _core.Call[Any]:
+        return self._call("POST", f"webhooks/{webhook_id}", "subscribe", unit=False)
+
+    def unsubscribe_call(self, amt: str, webhook_id: str) -> _core.Call[Any]:
+        spec = _core.RequestSpec("DELETE", self._format_url(f"webhooks/{webhook_id}"), _core.bearer(amt))
+        return _core.Call(spec, lambda r: select_named_tuple("unsubscribe", r))
+
+    def disconnect_call(self) -> _core.Call[Any]:
+        return self._call("DELETE", "application", "disconnect", unit=False)
+
+    def batch_call(self, paths: list[str]) -> _core.Call[Any]:
+        """One POST reading several paths: a read, so it may be retried like a GET."""
+        spec = _core.RequestSpec("POST", self._format_url("batch"), self._get_headers(),
+                                 json={"requests": [{"path": path} for path in paths]}, repeatable=True)
+        return _core.Call(spec, _parse_batch)
+
+    def request_call(self, method: str, path: str, body: Any = _NO_BODY,
+                     headers: Optional[dict[str, str]] = None) -> _core.Call[Any]:
+        headers = dict(headers) if headers else {}
+        if "Authorization" not in headers:
+            headers.update(self._get_headers(need_unit_system="sc-unit-system" not in headers))
+        spec = _core.RequestSpec(method, self._format_url(path), headers, json={} if body is _NO_BODY else body)
+        return _core.Call(spec, lambda r: select_named_tuple("request", r))
+
+    def v3_call(self, path: str) -> _core.Call[AttrDict]:
+        url = self._format_url(path, origin=config.VEHICLE_API_ORIGIN, api_version="3")
+        spec = _core.RequestSpec("GET", url, self._get_headers())
+        return _core.Call(spec, lambda r: make_response(r.json(), r.headers))
+
+    @staticmethod
+    def _batch_path_response(path: str, path_response: dict[str, Any], top_response: Any) -> Callable[[], Any]:
+        """The callable for one batch item: success (code 200 exactly) parses on every call; any other code
+        raises the same, eagerly built exception."""
+        if path_response.get("code") == 200:
+            headers = path_response.get("headers")
+            if not isinstance(headers, dict):
+                headers = path_response["headers"] = {}
+            top_headers = top_response.get("headers") or {} if isinstance(top_response, dict) else top_response.headers
+            headers["sc-request-id"] = top_headers.get("sc-request-id")
+            return lambda: select_named_tuple(path, path_response)
+        exc: Optional[SmartcarException]
+        try:
+            exc = exception_factory(path_response.get("code"),  # type: ignore[arg-type]
+                                    path_response.get("headers") or {}, json.dumps(path_response.get("body")),
+                                    False)
+        except Exception as cause:  # official defect #15 fixed: batch() itself never crashes here
+            exc = sdk_error()
+            exc.__cause__ = cause
+        error = exc if exc is not None else sdk_error()
+
+        def raise_error() -> NoReturn:
+            raise error
+
+        return raise_error
+
+    def set_unit_system(self, unit_system: str) -> None:
+        """Use ``metric`` or ``imperial`` (case-insensitive) for later reads."""
+        if not isinstance(unit_system, str) or unit_system.lower() not in _UNIT_SYSTEMS:
+            raise ValueError(_UNIT_ERROR)
+        self._unit_system = unit_system.lower()
+
+
+class Vehicle(_VehicleCalls):
+    """One connected vehicle, used with its access token.
+
+    Options: ``unit_system`` (``metric``/``imperial``), ``version`` (API version, default: the global one)
+    and ``flags`` (dict, sent as the ``flags`` query on every call).
+    """
+
     def _get(self, path: str, params: Any = None) -> Any:
-        return _core.execute(self._call("GET", path, path, params=params))
+        return _core.execute(self.read_call(path, params))
 
     def _action(self, path: str, result: str, body: Any) -> Any:
-        return _core.execute(self._call("POST", path, result, unit=False, body=body))
+        return _core.execute(self.action_call(path, result, body))
+
+    def _run(self, call: _core.Call[T]) -> T:
+        return _core.execute(call)
 
     # -- Reads ---------------------------------------------------------------------------------------------
     def vin(self) -> Any:
@@ -126,12 +219,7 @@ class Vehicle:
 
     def service_history(self, start_date: Optional[str] = None, end_date: Optional[str] = None) -> Any:
         """``ServiceHistory(items, meta)``; items are the raw records. Dates are ``YYYY-MM-DD`` strings."""
-        params: dict[str, str] = {}
-        if start_date:
-            params["startDate"] = start_date
-        if end_date:
-            params["endDate"] = end_date
-        return self._get("service/history", params)
+        return self._run(self.service_history_call(start_date, end_date))
 
     def diagnostic_system_status(self) -> Any:
         """``DiagnosticSystemStatus(systems, meta)``."""
@@ -143,10 +231,7 @@ class Vehicle:
 
     def permissions(self, paging: Optional[dict[str, Any]] = None) -> Any:
         """``Permissions(permissions, Paging(count, offset), meta)``; paging keys ``limit``/``offset``."""
-        params = None
-        if paging is not None:
-            params = {"limit": paging.get("limit", 25), "offset": paging.get("offset", 0)}
-        return self._get("permissions", params)
+        return self._run(self.permissions_call(paging))
 
     # -- Actions -------------------------------------------------------------------------------------------
     def lock(self) -> Any:
@@ -177,87 +262,192 @@ class Vehicle:
     # -- Webhooks and connection -----------------------------------------------------------------------------
     def subscribe(self, webhook_id: str) -> Any:
         """Subscribe the vehicle to a webhook: ``Subscribe(webhook_id, vehicle_id, meta)``."""
-        return _core.execute(self._call("POST", f"webhooks/{webhook_id}", "subscribe", unit=False))
+        return self._run(self.subscribe_call(webhook_id))
 
     def unsubscribe(self, amt: str, webhook_id: str) -> Any:
         """Unsubscribe (authenticated with the application management token): ``Status(status, meta)``."""
-        spec = _core.RequestSpec("DELETE", self._format_url(f"webhooks/{webhook_id}"), _core.bearer(amt))
-        return _core.execute(_core.Call(spec, lambda r: select_named_tuple("unsubscribe", r)))
+        return self._run(self.unsubscribe_call(amt, webhook_id))
 
     def disconnect(self) -> Any:
         """Revoke this application's access to the vehicle: ``Status(status, meta)``."""
-        return _core.execute(self._call("DELETE", "application", "disconnect", unit=False))
+        return self._run(self.disconnect_call())
 
-    # -- Batch -----------------------------------------------------------------------------------------------
+    # -- Batch and raw requests ------------------------------------------------------------------------------
     def batch(self, paths: list[str]) -> Any:
         """Several GET paths in one request. Returns a namedtuple ``batch`` with one zero-argument callable per
         path (``b.odometer()`` returns the tuple or raises that path's ``SmartcarException``) and ``meta``."""
-        spec = _core.RequestSpec("POST", self._format_url("batch"), self._get_headers(),
-                                 json={"requests": [{"path": path} for path in paths]})
-        return _core.execute(_core.Call(spec, _parse_batch))
+        return self._run(self.batch_call(paths))
 
-    @staticmethod
-    def _batch_path_response(path: str, path_response: dict[str, Any], top_response: Any) -> Callable[[], Any]:
-        """The callable for one batch item: success (code 200 exactly) parses on every call; any other code
-        raises the same, eagerly built exception."""
-        if path_response.get("code") == 200:
-            headers = path_response.get("headers")
-            if not isinstance(headers, dict):
-                headers = path_response["headers"] = {}
-            top_headers = top_response.get("headers") or {} if isinstance(top_response, dict) else top_response.headers
-            headers["sc-request-id"] = top_headers.get("sc-request-id")
-            return lambda: select_named_tuple(path, path_response)
-        exc: Optional[SmartcarException]
-        try:
-            exc = exception_factory(path_response.get("code"),  # type: ignore[arg-type]
-                                    path_response.get("headers") or {}, json.dumps(path_response.get("body")),
-                                    False)
-        except Exception as cause:  # official defect #15 fixed: batch() itself never crashes here
-            exc = sdk_error()
-            exc.__cause__ = cause
-        error = exc if exc is not None else sdk_error()
-
-        def raise_error() -> NoReturn:
-            raise error
-
-        return raise_error
-
-    # -- Raw requests and settings -------------------------------------------------------------------------
     def request(self, method: str, path: str, body: Any = _NO_BODY,
                 headers: Optional[dict[str, str]] = None) -> Any:
         """Any request under this vehicle's URL: ``Response(body, meta)``. Adds the Bearer token (and the unit
         header) unless ``headers`` has ``Authorization``. Your ``headers`` dict is not modified."""
-        headers = dict(headers) if headers else {}
-        if "Authorization" not in headers:
-            headers.update(self._get_headers(need_unit_system="sc-unit-system" not in headers))
-        spec = _core.RequestSpec(method, self._format_url(path), headers, json={} if body is _NO_BODY else body)
-        return _core.execute(_core.Call(spec, lambda r: select_named_tuple("request", r)))
-
-    def set_unit_system(self, unit_system: str) -> None:
-        """Use ``metric`` or ``imperial`` (case-insensitive) for later reads."""
-        if not isinstance(unit_system, str) or unit_system.lower() not in _UNIT_SYSTEMS:
-            raise ValueError(_UNIT_ERROR)
-        self._unit_system = unit_system.lower()
+        return self._run(self.request_call(method, path, body, headers))
 
     # -- API v3 ----------------------------------------------------------------------------------------------
-    def _v3_get(self, path: str) -> AttrDict:
-        url = self._format_url(path, origin=config.VEHICLE_API_ORIGIN, api_version="3")
-        spec = _core.RequestSpec("GET", url, self._get_headers())
-        return _core.execute(_core.Call(spec, lambda r: make_response(r.json(), r.headers)))
-
     def get_signals(self) -> AttrDict:
         """API v3: every signal of the vehicle, ``{"body": ..., "headers": ...}`` (also ``.body``)."""
-        return self._v3_get("signals")
+        return self._run(self.v3_call("signals"))
 
     def get_signal(self, signal_code: str) -> AttrDict:
         """API v3: one signal by code (e.g. ``odometer-traveleddistance``)."""
-        return self._v3_get(f"signals/{signal_code}")
+        return self._run(self.v3_call(f"signals/{signal_code}"))
+
+
+class AsyncVehicle(_VehicleCalls):
+    """``Vehicle`` for asyncio: the same constructor, methods (awaited) and results, over ``httpx.AsyncClient``.
+
+    >>> vehicle = smartcar.AsyncVehicle(vehicle_id, access_token)
+    >>> (await vehicle.odometer()).distance
+    """
+
+    async def _get(self, path: str, params: Any = None) -> Any:
+        return await _core.aexecute(self.read_call(path, params))
+
+    async def _action(self, path: str, result: str, body: Any) -> Any:
+        return await _core.aexecute(self.action_call(path, result, body))
+
+    async def _run(self, call: _core.Call[T]) -> T:
+        return await _core.aexecute(call)
+
+    # -- Reads ---------------------------------------------------------------------------------------------
+    async def vin(self) -> Any:
+        """``Vin(vin, meta)``."""
+        return await self._get("vin")
+
+    async def charge(self) -> Any:
+        """``Charge(is_plugged_in, state, meta)``."""
+        return await self._get("charge")
+
+    async def battery(self) -> Any:
+        """``Battery(percent_remaining, range, meta)``."""
+        return await self._get("battery")
+
+    async def battery_capacity(self) -> Any:
+        """``BatteryCapacity(capacity, meta)``."""
+        return await self._get("battery/capacity")
+
+    async def nominal_capacity(self) -> Any:
+        """``NominalCapcity(availableCapacities, capacity, url, meta)`` (official spelling)."""
+        return await self._get("battery/nominal_capacity")
+
+    async def fuel(self) -> Any:
+        """``Fuel(range, percent_remaining, amount_remaining, meta)``."""
+        return await self._get("fuel")
+
+    async def tire_pressure(self) -> Any:
+        """``TirePressure(front_left, front_right, back_left, back_right, meta)``."""
+        return await self._get("tires/pressure")
+
+    async def engine_oil(self) -> Any:
+        """``EngineOil(life_remaining, meta)``."""
+        return await self._get("engine/oil")
+
+    async def odometer(self) -> Any:
+        """``Odometer(distance, meta)``."""
+        return await self._get("odometer")
+
+    async def location(self) -> Any:
+        """``Location(latitude, longitude, meta)``."""
+        return await self._get("location")
+
+    async def attributes(self) -> Any:
+        """``Attributes(id, make, model, year, meta)``."""
+        return await self._get("")
+
+    async def info(self) -> Any:
+        """Alias of ``attributes()`` (make, model, year)."""
+        return await self.attributes()
+
+    async def get_charge_limit(self) -> Any:
+        """``ChargeLimit(limit, meta)``."""
+        return await self._get("charge/limit")
+
+    async def lock_status(self) -> Any:
+        """``LockStatus(is_locked, doors, windows, sunroof, storage, charging_port, meta)``; lists are raw."""
+        return await self._get("security")
+
+    async def service_history(self, start_date: Optional[str] = None, end_date: Optional[str] = None) -> Any:
+        """``ServiceHistory(items, meta)``; items are the raw records. Dates are ``YYYY-MM-DD`` strings."""
+        return await self._run(self.service_history_call(start_date, end_date))
+
+    async def diagnostic_system_status(self) -> Any:
+        """``DiagnosticSystemStatus(systems, meta)``."""
+        return await self._get("diagnostics/system_status")
+
+    async def diagnostic_trouble_codes(self) -> Any:
+        """``DiagnosticTroubleCodes(active_codes, meta)``."""
+        return await self._get("diagnostics/dtcs")
+
+    async def permissions(self, paging: Optional[dict[str, Any]] = None) -> Any:
+        """``Permissions(permissions, Paging(count, offset), meta)``; paging keys ``limit``/``offset``."""
+        return await self._run(self.permissions_call(paging))
+
+    # -- Actions -------------------------------------------------------------------------------------------
+    async def lock(self) -> Any:
+        """Lock the vehicle: ``Action(status, message, meta)``."""
+        return await self._action("security", "lock", {"action": "LOCK"})
+
+    async def unlock(self) -> Any:
+        """Unlock the vehicle: ``Action``."""
+        return await self._action("security", "unlock", {"action": "UNLOCK"})
+
+    async def start_charge(self) -> Any:
+        """Start charging: ``Action``."""
+        return await self._action("charge", "start_charge", {"action": "START"})
+
+    async def stop_charge(self) -> Any:
+        """Stop charging: ``Action``."""
+        return await self._action("charge", "stop_charge", {"action": "STOP"})
+
+    async def set_charge_limit(self, limit: float) -> Any:
+        """Set the charge limit (a fraction, e.g. 0.8): ``Action``."""
+        return await self._action("charge/limit", "set_charge_limit", {"limit": limit})
+
+    async def send_destination(self, latitude: float, longitude: float) -> Any:
+        """Send a navigation destination: ``Action``."""
+        return await self._action("navigation/destination", "send_destination",
+                            {"latitude": latitude, "longitude": longitude})
+
+    # -- Webhooks and connection -----------------------------------------------------------------------------
+    async def subscribe(self, webhook_id: str) -> Any:
+        """Subscribe the vehicle to a webhook: ``Subscribe(webhook_id, vehicle_id, meta)``."""
+        return await self._run(self.subscribe_call(webhook_id))
+
+    async def unsubscribe(self, amt: str, webhook_id: str) -> Any:
+        """Unsubscribe (authenticated with the application management token): ``Status(status, meta)``."""
+        return await self._run(self.unsubscribe_call(amt, webhook_id))
+
+    async def disconnect(self) -> Any:
+        """Revoke this application's access to the vehicle: ``Status(status, meta)``."""
+        return await self._run(self.disconnect_call())
+
+    # -- Batch and raw requests ------------------------------------------------------------------------------
+    async def batch(self, paths: list[str]) -> Any:
+        """Several GET paths in one request. Returns a namedtuple ``batch`` with one zero-argument callable per
+        path (``b.odometer()`` returns the tuple or raises that path's ``SmartcarException``) and ``meta``."""
+        return await self._run(self.batch_call(paths))
+
+    async def request(self, method: str, path: str, body: Any = _NO_BODY,
+                      headers: Optional[dict[str, str]] = None) -> Any:
+        """Any request under this vehicle's URL: ``Response(body, meta)``. Adds the Bearer token (and the unit
+        header) unless ``headers`` has ``Authorization``. Your ``headers`` dict is not modified."""
+        return await self._run(self.request_call(method, path, body, headers))
+
+    # -- API v3 ----------------------------------------------------------------------------------------------
+    async def get_signals(self) -> AttrDict:
+        """API v3: every signal of the vehicle, ``{"body": ..., "headers": ...}`` (also ``.body``)."""
+        return await self._run(self.v3_call("signals"))
+
+    async def get_signal(self, signal_code: str) -> AttrDict:
+        """API v3: one signal by code (e.g. ``odometer-traveleddistance``)."""
+        return await self._run(self.v3_call(f"signals/{signal_code}"))
 
 
 def _parse_batch(response: Any) -> Any:
     batch_dict: dict[str, Any] = {}
     for item in response.json()["responses"]:
         path, attribute = format_path_and_attribute_for_batch(item["path"])
-        batch_dict[attribute] = Vehicle._batch_path_response(path, item, response)
+        batch_dict[attribute] = _VehicleCalls._batch_path_response(path, item, response)
     batch_dict["meta"] = build_meta(response.headers)
     return generate_named_tuple(batch_dict, "batch")

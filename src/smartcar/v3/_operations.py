@@ -1,6 +1,6 @@
 """API v3 operations as data: method, path, query, body and the parser of the response.
 
-Pure: nothing here sends anything. The sync client (and an async one) add the application token and send
+Pure: nothing here sends anything. ``Client`` and ``AsyncClient`` add the application token and send
 through the shared core, so request building and parsing exist once.
 """
 
@@ -42,7 +42,7 @@ def token_request(client_id: str, client_secret: str) -> _core.RequestSpec:
     """``POST {IAM}/oauth2/token`` with the client-credentials grant (credentials as form fields)."""
     return _core.RequestSpec("POST", f"{config.IAM_ORIGIN}/oauth2/token",
                              data={"grant_type": "client_credentials", "client_id": client_id,
-                                   "client_secret": client_secret})
+                                   "client_secret": client_secret}, repeatable=True)
 
 
 def parse_token(response: Any) -> tuple[str, float]:

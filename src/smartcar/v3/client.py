@@ -1,15 +1,26 @@
-"""The API v3 client: one application token, Connections, users, vehicles, signals and commands."""
+"""The API v3 clients: one application token, Connections, users, vehicles, signals and commands.
+
+``Client`` (sync, ``httpx.Client``) and ``AsyncClient`` (asyncio, ``httpx.AsyncClient``) run the same
+``_operations`` (request building and parsing) through the same core (error mapping, retry policy); each
+owns its connection pool, closed by ``close()``/``aclose()`` or by leaving its ``with``/``async with`` block.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
 from typing import Any, TypeVar
 
+import httpx
+
 from .. import _core
+from .._async_transport import AsyncTransport
+from .._retry import RetryPolicy
+from .._transport import DEFAULT_TIMEOUT, SyncTransport
 from ..exception import MissingCredentialsError, SmartcarException
 from . import _operations as ops
-from ._tokens import ApplicationTokens
+from ._tokens import ApplicationTokens, AsyncApplicationTokens
 from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes
 from .signal_codes import SignalCode
 
@@ -18,31 +29,64 @@ T = TypeVar("T")
 MISSING_CREDENTIALS = ("smartcar.Client needs a client_id and a client_secret: pass them, or set the "
                        "SMARTCAR_CLIENT_ID and SMARTCAR_CLIENT_SECRET environment variables.")
 
+SIGNALS_PAGE_SIZE = 100
 
-class Client:
-    """API v3 with an application token from OAuth client credentials.
 
-    The token is fetched on first use, cached, renewed a minute before it expires, and fetched once even
-    when many threads need it at the same moment; a 401 renews it once and retries the call once.
+def _is_unauthorized(error: SmartcarException) -> bool:
+    return getattr(error, "status_code", None) == 401
 
-    >>> client = smartcar.Client()                      # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
-    >>> for connection in client.connections.list(user_id=user_id):
-    ...     vehicle = client.vehicle(connection.vehicle_id, user_id=user_id)
-    ...     print(vehicle.attributes().make, vehicle.signal("odometer-traveleddistance").value)
-    """
 
-    def __init__(self, client_id: str | None = None, client_secret: str | None = None) -> None:
+class _ClientSettings:
+    """Credentials and retry policy shared by ``Client`` and ``AsyncClient``."""
+
+    def __init__(self, client_id: str | None, client_secret: str | None, max_retries: int | None,
+                 retry_budget: float | None, retry_policy: RetryPolicy | None) -> None:
         self.client_id = client_id or os.environ.get("SMARTCAR_CLIENT_ID")
         self.client_secret = client_secret or os.environ.get("SMARTCAR_CLIENT_SECRET")
         if not self.client_id or not self.client_secret:
             raise MissingCredentialsError(MISSING_CREDENTIALS)
+        self.retry_policy = (retry_policy or RetryPolicy()).with_changes(max_retries=max_retries,
+                                                                         budget=retry_budget)
+
+    def _token_spec(self) -> _core.RequestSpec:
+        assert self.client_id and self.client_secret
+        return ops.token_request(self.client_id, self.client_secret)
+
+
+class Client(_ClientSettings):
+    """API v3 with an application token from OAuth client credentials.
+
+    The token is fetched on first use, cached, renewed a minute before it expires, and fetched once even
+    when many threads need it at the same moment; a 401 renews it once and retries the call once.
+    Reads and token requests are retried on 429/5xx/connection errors (``max_retries``, default 2, within
+    ``retry_budget`` seconds, default 60; ``max_retries=0`` turns retries off); commands only when they never
+    reached the server. ``http_client``: your own ``httpx.Client`` (not closed by ``close()``).
+
+    >>> with smartcar.Client() as client:              # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
+    ...     for connection in client.connections.list(user_id=user_id):
+    ...         vehicle = client.vehicle(connection.vehicle_id, user_id=user_id)
+    ...         print(vehicle.attributes().make, vehicle.signal("odometer-traveleddistance").value)
+    """
+
+    def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
+                 max_retries: int | None = None, retry_budget: float | None = None,
+                 retry_policy: RetryPolicy | None = None, timeout: float | None = None,
+                 http_client: httpx.Client | None = None) -> None:
+        super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
+        self._transport = SyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
+        self._owns_http = http_client is None
         self._tokens = ApplicationTokens(self._fetch_token)
         self.connections = Connections(self)
         self.users = Users(self)
 
+    def _request(self, method: str, url: str, **kwargs: Any) -> Any:
+        return _core.perform(self._transport, method, url, **kwargs)
+
+    def _send(self, spec: _core.RequestSpec) -> Any:
+        return _core.send(spec, self.retry_policy, self._request)
+
     def _fetch_token(self) -> tuple[str, float]:
-        assert self.client_id and self.client_secret
-        return ops.parse_token(_core.send(ops.token_request(self.client_id, self.client_secret)))
+        return ops.parse_token(self._send(self._token_spec()))
 
     def application_token(self) -> str:
         """The current application token (fetched or renewed as needed)."""
@@ -52,17 +96,92 @@ class Client:
         """Send an operation with the application token; on 401 renew the token and retry once."""
         token = self._tokens.get()
         try:
-            response = _core.send(operation.spec(token))
+            response = self._send(operation.spec(token))
         except SmartcarException as error:
-            if getattr(error, "status_code", None) != 401:
+            if not _is_unauthorized(error):
                 raise
             self._tokens.invalidate(token)
-            response = _core.send(operation.spec(self._tokens.get()))
+            response = self._send(operation.spec(self._tokens.get()))
         return operation.parse(response)
 
     def vehicle(self, vehicle_id: str, user_id: str | None) -> Vehicle:
         """A vehicle as seen by one user (``sc-user-id``)."""
         return Vehicle(self, vehicle_id, user_id)
+
+    def close(self) -> None:
+        """Close the client's connections (a ``http_client`` you passed in is left open)."""
+        if self._owns_http:
+            self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientSettings):
+    """``Client`` for asyncio: the same constructor (``http_client`` is an ``httpx.AsyncClient``), the same
+    resources and methods (awaited; ``connections.list`` is an async iterator) and the same results.
+
+    >>> async with smartcar.AsyncClient() as client:
+    ...     async for connection in client.connections.list(user_id=user_id):
+    ...         vehicle = client.vehicle(connection.vehicle_id, user_id=user_id)
+    ...         print((await vehicle.signal(SignalCode.ODOMETER)).value)
+    """
+
+    def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
+                 max_retries: int | None = None, retry_budget: float | None = None,
+                 retry_policy: RetryPolicy | None = None, timeout: float | None = None,
+                 http_client: httpx.AsyncClient | None = None) -> None:
+        super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
+        self._transport = AsyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
+        self._owns_http = http_client is None
+        self._tokens = AsyncApplicationTokens(self._fetch_token)
+        self.connections = AsyncConnections(self)
+        self.users = AsyncUsers(self)
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
+        return await _core.aperform(self._transport, method, url, **kwargs)
+
+    async def _send(self, spec: _core.RequestSpec) -> Any:
+        return await _core.asend(spec, self.retry_policy, self._request)
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        return ops.parse_token(await self._send(self._token_spec()))
+
+    async def application_token(self) -> str:
+        """The current application token (fetched or renewed as needed)."""
+        return await self._tokens.get()
+
+    async def run(self, operation: ops.Operation[T]) -> T:
+        """Send an operation with the application token; on 401 renew the token and retry once."""
+        token = await self._tokens.get()
+        try:
+            response = await self._send(operation.spec(token))
+        except SmartcarException as error:
+            if not _is_unauthorized(error):
+                raise
+            self._tokens.invalidate(token)
+            response = await self._send(operation.spec(await self._tokens.get()))
+        return operation.parse(response)
+
+    def vehicle(self, vehicle_id: str, user_id: str | None) -> AsyncVehicle:
+        """A vehicle as seen by one user (``sc-user-id``)."""
+        return AsyncVehicle(self, vehicle_id, user_id)
+
+    async def aclose(self) -> None:
+        """Close the client's connections (a ``http_client`` you passed in is left open)."""
+        if self._owns_http:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
 
 
 class Connections:
@@ -125,7 +244,7 @@ class Vehicle:
         found: list[Signal] = []
         number = 1
         while True:
-            page = self.signals_page(number, 100)
+            page = self.signals_page(number, SIGNALS_PAGE_SIZE)
             found.extend(page.items)
             if not page.has_next:
                 return found
@@ -156,3 +275,97 @@ class Vehicle:
 
     def send_destination(self, latitude: float, longitude: float) -> CommandExecution:
         return self._command("navigation/set-destination", {"latitude": latitude, "longitude": longitude})
+
+
+class AsyncConnections:
+    """``/v3/connections`` for ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def page(self, page: int = 1, page_size: int | None = None, *, user_id: str | None = None,
+                   vehicle_id: str | None = None, mode: str | None = None) -> Page[Connection]:
+        """One page of connections, optionally filtered by user, vehicle or mode (``live``, ``simulated``)."""
+        return await self._client.run(ops.list_connections(user_id, vehicle_id, mode, page, page_size))
+
+    async def list(self, user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,
+                   page_size: int | None = None) -> AsyncIterator[Connection]:
+        """Every matching connection (``async for``), fetching pages as the iteration goes."""
+        number = 1
+        while True:
+            result = await self.page(number, page_size, user_id=user_id, vehicle_id=vehicle_id, mode=mode)
+            for item in result.items:
+                yield item
+            if not result.has_next:
+                return
+            number += 1
+
+    async def get(self, connection_id: str) -> Connection:
+        return await self._client.run(ops.get_connection(connection_id))
+
+    async def delete(self, connection_id: str) -> None:
+        await self._client.run(ops.delete_connection(connection_id))
+
+
+class AsyncUsers:
+    """``/v3/users`` for ``AsyncClient``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def delete(self, user_id: str) -> None:
+        """Delete a user: all their connections and data are purged."""
+        await self._client.run(ops.delete_user(user_id))
+
+
+class AsyncVehicle:
+    """One vehicle through API v3, scoped to a user (``AsyncClient``)."""
+
+    def __init__(self, client: AsyncClient, vehicle_id: str, user_id: str | None) -> None:
+        self._client = client
+        self.vehicle_id = vehicle_id
+        self.user_id = user_id
+
+    async def attributes(self) -> VehicleAttributes:
+        """Make, model, year, powertrain type and mode."""
+        return await self._client.run(ops.get_vehicle(self.vehicle_id, self.user_id))
+
+    async def signals_page(self, page: int = 1, page_size: int | None = None) -> Page[Signal]:
+        return await self._client.run(ops.list_signals(self.vehicle_id, self.user_id, page, page_size))
+
+    async def signals(self) -> list[Signal]:
+        """Every signal the user granted (all pages)."""
+        found: list[Signal] = []
+        number = 1
+        while True:
+            page = await self.signals_page(number, SIGNALS_PAGE_SIZE)
+            found.extend(page.items)
+            if not page.has_next:
+                return found
+            number += 1
+
+    async def signal(self, code: str | SignalCode) -> Signal:
+        """One signal by code, e.g. ``SignalCode.ODOMETER`` or ``"odometer-traveleddistance"``."""
+        return await self._client.run(ops.get_signal(self.vehicle_id, self.user_id, str(code)))
+
+    async def _command(self, name: str, attributes: dict[str, Any] | None = None) -> CommandExecution:
+        return await self._client.run(ops.command(self.vehicle_id, self.user_id, name, attributes))
+
+    async def lock(self) -> CommandExecution:
+        return await self._command("security/lock")
+
+    async def unlock(self) -> CommandExecution:
+        return await self._command("security/unlock")
+
+    async def start_charge(self) -> CommandExecution:
+        return await self._command("charge/start")
+
+    async def stop_charge(self) -> CommandExecution:
+        return await self._command("charge/stop")
+
+    async def set_charge_limit(self, percent: float) -> CommandExecution:
+        """Set the charge limit in percent (50–100)."""
+        return await self._command("charge/set-limit", {"percent": percent})
+
+    async def send_destination(self, latitude: float, longitude: float) -> CommandExecution:
+        return await self._command("navigation/set-destination", {"latitude": latitude, "longitude": longitude})
