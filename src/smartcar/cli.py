@@ -322,9 +322,11 @@ def _record(result: fleet.FleetResult[Any]) -> dict[str, Any]:
               help=f"v2: a batch path (repeatable; default: {' '.join(fleet.V2_DEFAULT_PATHS)}).")
 @click.option("--concurrency", default=fleet.DEFAULT_CONCURRENCY, show_default=True, type=click.IntRange(1, 512))
 @click.option("--mode", type=click.Choice(["live", "simulated", "test"]), help="v3: only connections in this mode.")
+@click.option("--max-retries", type=click.IntRange(0, 10), default=None,
+              help="Retries of a failed read (429, 5xx, network); default: the SDK's (2).")
 @click.pass_obj
 def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_attributes: bool,
-             paths: tuple[str, ...], concurrency: int, mode: str | None) -> None:
+             paths: tuple[str, ...], concurrency: int, mode: str | None, max_retries: int | None) -> None:
     """Snapshot every vehicle (the application's connections with v3, or a token's vehicles with v2)
     into a JSON Lines file, with a progress bar and a summary of errors by type."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -334,7 +336,8 @@ def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_at
 
     async def run() -> None:
         nonlocal written
-        async with fleet.Fleet(settings.client_id, settings.client_secret, concurrency=concurrency) as reader:
+        async with fleet.Fleet(settings.client_id, settings.client_secret, concurrency=concurrency,
+                               max_retries=max_retries) as reader:
             results: AsyncIterator[fleet.FleetResult[Any]]
             if settings.v2:
                 assert settings.access_token

@@ -1,8 +1,8 @@
 """Fleet fan-out: read many vehicles concurrently, results as they complete, one failure never stops the rest.
 
-Async-first. Every request is built and parsed by the SDK's shared pure builders (``_core``,
-``v3._operations``, ``Vehicle``'s specs and parsers); only sending differs, over one pooled
-``httpx.AsyncClient``.
+Async-first, on the SDK's async stack: API v3 through ``smartcar.AsyncClient``, API v2 through the
+``Vehicle``/``AsyncVehicle`` request builders and parsers sent by ``_core.aexecute`` (with the retry policy),
+all over one pooled ``httpx.AsyncClient`` sized to the concurrency.
 
 >>> async with smartcar.fleet.Fleet() as fleet:           # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
 ...     async for result in fleet.snapshot(fleet.connections()):
@@ -15,7 +15,6 @@ concurrency. ``snapshot_sync`` / ``iter_sync`` serve plain scripts.
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,11 +25,13 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from . import _core, _transport
-from .exception import MissingCredentialsError, SmartcarException, sdk_error
-from .v3 import _operations as ops
-from .v3.client import MISSING_CREDENTIALS
-from .v3.models import Connection, Signal, VehicleAttributes
-from .vehicle import Vehicle, _parse_batch
+from . import smartcar as module
+from ._async_transport import AsyncTransport
+from ._retry import RetryPolicy
+from .exception import SmartcarException
+from .v3.client import AsyncClient
+from .v3.models import Connection, VehicleAttributes
+from .vehicle import Vehicle
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - item type
@@ -134,75 +135,30 @@ async def fan_out(items: Iterable[I], fetch: Callable[[I], Awaitable[T]], *, key
             await asyncio.gather(*running, return_exceptions=True)
 
 
-# -- Sending ---------------------------------------------------------------------------------------------------
-class _AsyncSender:
-    """What ``smartcar.helpers.requester`` does, over an ``httpx.AsyncClient``: our User-Agent, error
-    statuses mapped by ``_core.error_for``, any other failure a chained ``SDK_ERROR``."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-
-    async def send(self, spec: _core.RequestSpec) -> httpx.Response:
-        try:
-            response = await self.http.request(
-                spec.method, spec.url, headers=_core.prepare_headers(spec.headers),
-                params=_transport._drop_none(spec.params), json=spec.json, data=_transport._drop_none(spec.data),
-                auth=spec.auth)
-        except Exception as exc:
-            raise sdk_error() from exc
-        if response.status_code >= 400:
-            raise _core.error_for(response.status_code, response.headers, response.text)
-        return response
-
-    async def execute(self, call: _core.Call[T]) -> T:
-        return call.parse(await self.send(call.spec))
-
-
-class _AsyncAppTokens:
-    """The v3 application token for async callers: one fetch at a time, cached until a minute before expiry."""
-
-    def __init__(self, fetch: Callable[[], Awaitable[tuple[str, float]]]) -> None:
-        self._fetch = fetch
-        self._lock = asyncio.Lock()
-        self._current: tuple[str, float] | None = None
-
-    async def get(self) -> str:
-        loop = asyncio.get_running_loop()
-        current = self._current
-        if current is not None and loop.time() < current[1]:
-            return current[0]
-        async with self._lock:
-            current = self._current
-            if current is None or loop.time() >= current[1]:
-                token, expires_in = await self._fetch()
-                current = (token, loop.time() + max(0.0, expires_in - 60.0))
-                self._current = current
-            return current[0]
-
-    def invalidate(self, token: str) -> None:
-        if self._current is not None and self._current[0] == token:
-            self._current = None
-
-
 # -- The fleet reader ------------------------------------------------------------------------------------------
 class Fleet:
-    """Reads many vehicles at once: API v3 with client credentials (``snapshot``), or API v2 with a user
-    access token (``snapshot_v2``). Use as ``async with Fleet(...) as fleet``.
+    """Reads many vehicles at once: API v3 with client credentials (``snapshot``, on ``smartcar.AsyncClient``),
+    or API v2 with a user access token (``snapshot_v2``, the ``AsyncVehicle`` requests). Use as
+    ``async with Fleet(...) as fleet``.
 
-    ``concurrency`` bounds requests in flight (and the connection pool).
+    ``concurrency`` bounds the requests in flight and sizes the connection pool (all kept alive).
+    ``max_retries`` / ``retry_policy`` as for ``smartcar.Client`` (default: the process-wide policy).
+    Client credentials are needed only for API v3.
     """
 
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
                  concurrency: int = DEFAULT_CONCURRENCY, timeout: float = DEFAULT_TIMEOUT,
+                 max_retries: int | None = None, retry_policy: RetryPolicy | None = None,
                  http_client: httpx.AsyncClient | None = None) -> None:
-        self.client_id = client_id or os.environ.get("SMARTCAR_CLIENT_ID")
-        self.client_secret = client_secret or os.environ.get("SMARTCAR_CLIENT_SECRET")
+        self.client_id = client_id
+        self.client_secret = client_secret
         self.concurrency = concurrency
+        self.retry_policy = (retry_policy or _transport.retry_policy()).with_changes(max_retries=max_retries)
         self._own_http = http_client is None
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         self._http = http_client or httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True)
-        self._sender = _AsyncSender(self._http)
-        self._tokens = _AsyncAppTokens(self._fetch_token)
+        self._transport = AsyncTransport(timeout, self._http)
+        self._client: AsyncClient | None = None
 
     async def __aenter__(self) -> Fleet:
         return self
@@ -212,37 +168,30 @@ class Fleet:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()  # leaves our http client open: it was passed in
         if self._own_http:
             await self._http.aclose()
 
-    # v3 --------------------------------------------------------------------------------------------------
-    async def _fetch_token(self) -> tuple[str, float]:
-        if not self.client_id or not self.client_secret:
-            raise MissingCredentialsError(MISSING_CREDENTIALS)
-        return ops.parse_token(await self._sender.send(ops.token_request(self.client_id, self.client_secret)))
+    async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
+        return await _core.aperform(self._transport, method, url, **kwargs)
 
-    async def run(self, operation: ops.Operation[T]) -> T:
-        """Send a v3 operation with the application token; a 401 renews the token and retries once."""
-        token = await self._tokens.get()
-        try:
-            response = await self._sender.send(operation.spec(token))
-        except SmartcarException as error:
-            if getattr(error, "status_code", None) != 401:
-                raise
-            self._tokens.invalidate(token)
-            response = await self._sender.send(operation.spec(await self._tokens.get()))
-        return operation.parse(response)
+    async def execute(self, call: _core.Call[T]) -> T:
+        """Send one SDK call (spec + parser) over the fleet's pool, with its retry policy."""
+        return await _core.aexecute(call, self.retry_policy, self._request)
+
+    # v3 --------------------------------------------------------------------------------------------------
+    @property
+    def client(self) -> AsyncClient:
+        """The ``smartcar.AsyncClient`` the v3 reads go through (created on first use, on our pool)."""
+        if self._client is None:
+            self._client = AsyncClient(self.client_id, self.client_secret, retry_policy=self.retry_policy,
+                                       http_client=self._http)
+        return self._client
 
     async def connections(self, user_id: str | None = None, mode: str | None = None) -> list[Connection]:
         """Every connection of the application (optionally one user's, or one mode's)."""
-        found: list[Connection] = []
-        number = 1
-        while True:
-            page = await self.run(ops.list_connections(user_id, None, mode, number, 100))
-            found.extend(page.items)
-            if not page.has_next:
-                return found
-            number += 1
+        return [c async for c in self.client.connections.list(user_id=user_id, mode=mode, page_size=100)]
 
     async def read_v3(self, target: Target, signals: Sequence[str] | None = None,
                       attributes: bool = True) -> dict[str, Any]:
@@ -251,28 +200,20 @@ class Fleet:
         Signals come from the vehicle's signal list (one request per 100 signals); ``signals`` keeps only
         those codes (a code the user did not grant is absent; one the vehicle lacks has ``status`` ERROR).
         """
+        vehicle = self.client.vehicle(target.vehicle_id, target.user_id)
         wanted = {str(code) for code in signals} if signals is not None else None
+        read_signals = wanted is None or bool(wanted)
         tasks: list[Awaitable[Any]] = []
         if attributes:
-            tasks.append(self.run(ops.get_vehicle(target.vehicle_id, target.user_id)))
-        if wanted is None or wanted:
-            tasks.append(self._signals(target))
+            tasks.append(vehicle.attributes())
+        if read_signals:
+            tasks.append(vehicle.signals())
         results = await asyncio.gather(*tasks)
-        found: dict[str, Signal] = results[-1] if (wanted is None or wanted) else {}
+        found = {s.code: s for s in results[-1]} if read_signals else {}
         if wanted is not None:
             found = {code: signal for code, signal in found.items() if code in wanted}
         attrs: VehicleAttributes | None = results[0] if attributes else None
         return {"attributes": attrs, "signals": found}
-
-    async def _signals(self, target: Target) -> dict[str, Signal]:
-        found: dict[str, Signal] = {}
-        number = 1
-        while True:
-            page = await self.run(ops.list_signals(target.vehicle_id, target.user_id, number, 100))
-            found.update((signal.code, signal) for signal in page.items)
-            if not page.has_next:
-                return found
-            number += 1
 
     def snapshot(self, vehicles: Iterable[TargetLike], *, user_id: str | None = None,
                  signals: Sequence[str] | None = None, attributes: bool = True,
@@ -289,13 +230,10 @@ class Fleet:
     # v2 --------------------------------------------------------------------------------------------------
     async def vehicle_ids(self, access_token: str) -> list[str]:
         """Every vehicle id an access token may use (``GET /vehicles``, all pages)."""
-        from . import smartcar as module
-
         ids: list[str] = []
         offset = 0
         while True:
-            call = module.vehicles_call(access_token, {"limit": 50, "offset": offset})
-            page = await self._sender.execute(call)
+            page = await self.execute(module.vehicles_call(access_token, {"limit": 50, "offset": offset}))
             ids.extend(page.vehicles)
             offset += 50
             if not page.vehicles or offset >= page.paging.count:
@@ -306,11 +244,8 @@ class Fleet:
         tuple (``"/odometer"`` → ``Odometer``)."""
         paths = list(paths or V2_DEFAULT_PATHS)
         if len(paths) == 1:
-            path = paths[0].lstrip("/")
-            return await self._sender.execute(vehicle._call("GET", path, path))
-        spec = _core.RequestSpec("POST", vehicle._format_url("batch"), vehicle._get_headers(),
-                                 json={"requests": [{"path": p} for p in paths]})
-        return await self._sender.execute(_core.Call(spec, _parse_batch))
+            return await self.execute(vehicle.read_call(paths[0].lstrip("/")))
+        return await self.execute(vehicle.batch_call(paths))
 
     def snapshot_v2(self, vehicle_ids: Iterable[str], access_token: str, *, paths: Sequence[str] | None = None,
                     options: Mapping[str, Any] | None = None,

@@ -148,7 +148,8 @@ def test_fleet_snapshot_isolates_faults_and_summarises_them_by_type(faulty: dict
     env = {**emulator.env(), "SMARTCAR_CLIENT_ID": "cli-client", "SMARTCAR_CLIENT_SECRET": "cli-secret",
            "SMARTCAR_USER_ID": "", "SMARTCAR_ACCESS_TOKEN": ""}
     out = tmp_path / "faulty.jsonl"
-    result = run(env, "--json", "fleet", "snapshot", "--out", str(out), "--concurrency", "3")
+    result = run(env, "--json", "fleet", "snapshot", "--out", str(out), "--concurrency", "3",
+                 "--max-retries", "0")
     summary = json.loads(result.output)
     assert summary["vehicles"] == 8 and summary["ok"] == 5 and summary["failed"] == 3
     assert summary["errors"] == {"VEHICLE_STATE:ASLEEP": 2, "UPSTREAM:UNKNOWN_ISSUE": 1}
@@ -157,5 +158,5 @@ def test_fleet_snapshot_isolates_faults_and_summarises_them_by_type(faulty: dict
     assert lines[ids[2]]["error"]["type"] == "UPSTREAM" and lines[ids[2]]["ok"] is False
     assert lines[ids[3]]["ok"] and len(lines[ids[3]]["signals"]) > 3  # every granted signal by default
 
-    table = run(env, "fleet", "snapshot", "--out", str(out))
+    table = run(env, "fleet", "snapshot", "--out", str(out), "--max-retries", "0")
     assert "Errors by type" in table.output and "VEHICLE_STATE:ASLEEP" in table.output

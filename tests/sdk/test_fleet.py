@@ -58,6 +58,8 @@ def test_v3_snapshot_reads_attributes_and_chosen_signals(connect_vehicle: Any) -
     async def run() -> list[fleet.FleetResult[Any]]:
         async with fleet.Fleet(concurrency=3) as reader:
             connections = await reader.connections(user_id=tokens["user_id"])
+            # other tests may connect this login with other makes: keep the vehicles connected here
+            connections = [c for c in connections if c.vehicle_id in tokens["vehicle_ids"]]
             assert len(connections) == 4
             return await collect(reader.snapshot(connections, signals=["odometer-traveleddistance"]))
 
@@ -71,16 +73,17 @@ def test_v3_snapshot_reads_attributes_and_chosen_signals(connect_vehicle: Any) -
 
 
 def test_v2_snapshot_with_a_user_token_batches_paths(connect_vehicle: Any) -> None:
-    tokens = connect_vehicle(email="3-vehicles@smartcar.com", scopes=SCOPES)
+    tokens = connect_vehicle(email="9-vehicles@smartcar.com", scopes=SCOPES)
 
     async def run() -> tuple[list[str], list[fleet.FleetResult[Any]]]:
         async with fleet.Fleet() as reader:
             ids = await reader.vehicle_ids(tokens["access_token"])
-            return ids, await collect(reader.snapshot_v2(ids, tokens["access_token"], paths=["/odometer", "/battery"]))
+            mine = [vid for vid in ids if vid in tokens["vehicle_ids"]]  # the login may hold other makes too
+            return ids, await collect(reader.snapshot_v2(mine, tokens["access_token"], paths=["/odometer", "/battery"]))
 
     ids, results = asyncio.run(run())
-    assert sorted(ids) == sorted(tokens["vehicle_ids"])
-    assert {r.vehicle_id for r in results} == set(ids)
+    assert set(tokens["vehicle_ids"]) <= set(ids) and len(tokens["vehicle_ids"]) == 9
+    assert {r.vehicle_id for r in results} == set(tokens["vehicle_ids"])
     for result in results:
         assert result.value.odometer().distance > 0
         assert 0 <= result.value.battery().percent_remaining <= 1
@@ -105,7 +108,7 @@ def test_faults_on_some_vehicles_do_not_abort_the_others_v2(on_faulty: dict[str,
     add_fault(url, kind="server", vehicle_id=ids[2])
 
     async def run() -> list[fleet.FleetResult[Any]]:
-        async with fleet.Fleet(concurrency=2) as reader:
+        async with fleet.Fleet(concurrency=2, max_retries=0) as reader:  # no retry of the 429 and the 500
             return await collect(reader.snapshot_v2(ids, token, paths=["/odometer"]))
 
     results = asyncio.run(run())
@@ -125,7 +128,7 @@ def test_faults_on_some_vehicles_do_not_abort_the_others_v3(on_faulty: dict[str,
     add_fault(url, kind="billing", vehicle_id=ids[5])
 
     async def run() -> list[fleet.FleetResult[Any]]:
-        async with fleet.Fleet() as reader:
+        async with fleet.Fleet(max_retries=0) as reader:
             connections = await reader.connections(user_id=on_faulty["user_id"])
             return await collect(reader.snapshot(connections, signals=["tractionbattery-stateofcharge"]))
 
