@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -62,3 +63,15 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.add_middleware(control.FaultLatencyMiddleware)  # inside PlatformMiddleware: sees normalised paths
     app.add_middleware(PlatformMiddleware)
     return app
+
+
+DB_ENV = "SMARTCAR_EMULATOR_DB"
+
+
+def app_from_env() -> FastAPI:
+    """An app on the SQLite file named by ``SMARTCAR_EMULATOR_DB`` (default: the usual file), for
+    ``uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, workers=N)``: each worker process
+    builds its own app on the shared file (WAL). Fault rules and clock moves stay per process."""
+    from .store import Database, default_db_path
+
+    return create_app(Platform(Database(os.environ.get(DB_ENV) or default_db_path())))

@@ -72,8 +72,11 @@ class VehicleState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VehicleState:
-        names = {f.name for f in fields(cls)}
+        names = _FIELD_NAMES
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(VehicleState))
 
 
 def seed_state(vin: str, model: Model, now: float) -> VehicleState:

@@ -101,6 +101,13 @@ class VehicleRepository:
             rows = self.db.all("SELECT * FROM vehicles ORDER BY created_at")
         return [self._from_row(row) for row in rows]
 
+    def with_state(self, vehicle_id: str) -> tuple[Vehicle, VehicleState] | None:
+        """The vehicle and its stored state in one query (the read path's hot spot), or None."""
+        row = self.db.one("SELECT * FROM vehicles WHERE id = ?", (vehicle_id,))
+        if row is None:
+            return None
+        return self._from_row(row), VehicleState.from_dict(json.loads(row["state"]))
+
     def state(self, vehicle_id: str) -> VehicleState:
         row = self.db.one("SELECT state FROM vehicles WHERE id = ?", (vehicle_id,))
         if row is None:

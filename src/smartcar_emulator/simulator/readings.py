@@ -9,7 +9,7 @@ location, battery, fuel, oil, tire pressures and the charge rate. Each stays clo
 
 from __future__ import annotations
 
-import copy
+import copy as _copy
 import random
 
 from ..platform.state import VehicleState
@@ -37,9 +37,12 @@ def _fraction(rng: random.Random, value: float | None) -> float | None:
     return None if value is None else round(_clamp(value + rng.uniform(-FRACTION_JITTER, FRACTION_JITTER), (0.0, 1.0)), 2)
 
 
-def reading_state(state: VehicleState, rng: random.Random) -> VehicleState:
-    """A per-request copy of a test vehicle's state with randomised sensor readings."""
-    reading = copy.deepcopy(state)
+def reading_state(state: VehicleState, rng: random.Random, copy: bool = True) -> VehicleState:
+    """A per-request copy of a test vehicle's state with randomised sensor readings.
+
+    ``copy=False`` randomises ``state`` itself (for a caller that owns a freshly loaded state).
+    """
+    reading = _copy.deepcopy(state) if copy else state
     reading.odometer_km = round(_clamp(state.odometer_km + rng.uniform(0, ODOMETER_JITTER_KM), ODOMETER_KM), 1)
     if state.speed_kph == 0:  # a parked car's GPS still wanders a little
         reading.latitude = round(_clamp(state.latitude + rng.uniform(-1, 1) * LOCATION_JITTER_DEG, LATITUDE), 6)

@@ -98,24 +98,34 @@ class Simulator:
             raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "vehicleId", "message": "No such vehicle."}])
         return vehicle
 
-    def sync(self, vehicle_id: str) -> VehicleState:
-        """The authoritative state advanced to now (stored only when time changed something)."""
-        vehicle = self.vehicle(vehicle_id)
-        state = self.platform.vehicles.state(vehicle_id)
+    def _load(self, vehicle_id: str) -> tuple[Vehicle, VehicleState]:
+        found = self.platform.vehicles.with_state(vehicle_id)
+        if found is None:
+            raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "vehicleId", "message": "No such vehicle."}])
+        return found
+
+    def _synced(self, vehicle: Vehicle, state: VehicleState) -> VehicleState:
+        """``state`` (just loaded) advanced to now; stored only when time changes something."""
         if not active(state):
             return state
+
         def step(current: VehicleState) -> None:
             advance(current, vehicle.powertrain, self.platform.clock.timestamp())
 
-        return self.platform.vehicles.update_state(vehicle_id, step)
+        return self.platform.vehicles.update_state(vehicle.id, step)
+
+    def sync(self, vehicle_id: str) -> VehicleState:
+        """The authoritative state advanced to now (stored only when time changed something)."""
+        return self._synced(*self._load(vehicle_id))
 
     def reading(self, vehicle_id: str) -> VehicleState:
         """What a data endpoint reports: the state, with randomised sensors for ``mode=test`` vehicles."""
-        vehicle = self.vehicle(vehicle_id)
-        state = self.sync(vehicle_id)
+        vehicle, state = self._load(vehicle_id)
+        state = self._synced(vehicle, state)
         if vehicle.mode != "test":
             return state
-        return reading_state(state, rng_for("reading", str(self.platform.seed), vehicle_id, str(next(self._reads))))
+        rng = rng_for("reading", str(self.platform.seed), vehicle_id, str(next(self._reads)))
+        return reading_state(state, rng, copy=False)  # ``state`` is this request's own object
 
     def update(self, vehicle_id: str, change: Callable[[VehicleState], None]) -> VehicleState:
         """Advance to now, then apply ``change`` atomically."""
