@@ -24,7 +24,7 @@ from smartcar.exception import SmartcarException, sdk_error
 from smartcar_emulator.scripted import connect
 from smartcar_emulator.server import EmulatorServer
 
-from .conftest import Reply, StubServer
+from .conftest import AMT, Reply, StubServer
 
 REDIRECT = "http://localhost:8000/exchange"
 SCOPES = ["read_vehicle_info", "read_odometer", "read_security", "control_security", "read_location"]
@@ -352,3 +352,16 @@ def test_retries_are_logged_at_debug_without_tokens(car: Car, caplog: pytest.Log
     assert record.levelno == logging.DEBUG and text.startswith("smartcar: retrying GET ")
     assert "429 RATE_LIMIT:VEHICLE (Retry-After 1)" in text and "attempt 2 of 3" in text
     assert car.access_token not in text and "flags" not in text
+
+
+def test_which_requests_are_repeatable_is_decided_in_the_shared_builders() -> None:
+    car = smartcar.Vehicle("vid", "tok")
+    assert car.read_call("odometer").spec.is_repeatable and car.batch_call(["/odometer"]).spec.is_repeatable
+    assert not car.action_call("security", "lock", {"action": "LOCK"}).spec.is_repeatable
+    assert not car.disconnect_call().spec.is_repeatable and not car.subscribe_call("wh").spec.is_repeatable
+    assert car.request_call("GET", "x").spec.is_repeatable and not car.request_call("POST", "x").spec.is_repeatable
+    auth = smartcar.AuthClient("id", "secret", "https://ex.com/cb")
+    assert auth.exchange_code_call("code").spec.is_repeatable  # token requests are retried
+    assert smartcar.smartcar.user_call("tok").spec.is_repeatable
+    assert not smartcar.smartcar.delete_connections_call(AMT, {"user_id": "u"}).spec.is_repeatable
+
