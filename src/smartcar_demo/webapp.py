@@ -38,6 +38,7 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)
     auth = smartcar.AuthClient(mode=mode)
+    client = smartcar.Client()  # API v3 (user_id flow): one application token and connection pool per app
     store = TokenStore(token_db)
     app.extensions["smartcar_tokens"] = store
 
@@ -101,7 +102,6 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
         return rows
 
     def vehicles_by_user_flow(user_id: str) -> list[dict[str, Any]]:
-        client = smartcar.Client()
         rows = []
         for connection in client.connections.list(user_id=user_id):
             vehicle = client.vehicle(connection.vehicle_id, user_id=user_id)
