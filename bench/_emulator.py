@@ -65,7 +65,7 @@ def prepare(db: str, fleets: list[tuple[str, str]] | None = None) -> dict[str, A
         for email, make in fleets or []:
             result = connect(emulator.url, "bench", "bench-secret", REDIRECT, ["read_odometer", "read_vehicle_info"],
                              make=make, email=email)
-            fleet_ids += result["vehicle_ids"]
+            fleet_ids = result["vehicle_ids"]  # every vehicle of the login so far (one user)
             token = result["access_token"]
         info["fleet_token"], info["fleet_ids"] = token, fleet_ids
         return info
