@@ -1,9 +1,11 @@
 #!/usr/bin/env python
-"""Benchmark: median per-call latency of ``Vehicle.odometer()`` and a 6-path ``batch()``.
+"""Benchmark: per-call latency of ``Vehicle.odometer()``, a 6-path ``batch()`` and a v3 signal
+(``Vehicle.get_signal("odometer-traveleddistance")``).
 
-Compares our SDK, the official ``smartcar==6.19.1`` (in ``bench/.venv-official``, created on first run) and raw
-pooled ``httpx`` (the floor), all against one emulator running in its own process. Each client runs in its own
-process too, so nothing shares a GIL with the server. Usage: ``.venv/bin/python bench/bench_sdk.py [-n 400]``.
+Compares our SDK (sync ``Vehicle`` and ``AsyncVehicle``), the official ``smartcar==6.19.1`` (in
+``bench/.venv-official``, created on first run) and raw pooled ``httpx`` (the floor), all against one emulator
+running in its own process. Each client runs in its own process too, so nothing shares a GIL with the server.
+Prints median, min and max of the per-round medians. Usage: ``.venv/bin/python bench/bench_sdk.py [-n 400]``.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def client(kinds: list[str], url: str, token: str, vid: str, n: int, warmup: int
     """Measure client kinds in this process; print ``{kind: {"odometer": [...], "batch": [...]}}`` (seconds)."""
     odometer: dict[str, Callable[[], object]] = {}
     batch: dict[str, Callable[[], object]] = {}
+    signal: dict[str, Callable[[], object]] = {}
+    code = "odometer-traveleddistance"
     if "httpx" in kinds:
         import httpx
 
@@ -69,6 +73,8 @@ def client(kinds: list[str], url: str, token: str, vid: str, n: int, warmup: int
         body = {"requests": [{"path": p} for p in BATCH_PATHS]}
         odometer["httpx"] = lambda: http.get(f"{base}/odometer", headers=headers).json()["distance"]
         batch["httpx"] = lambda: http.post(f"{base}/batch", headers=headers, json=body).json()["responses"]
+        v3 = f"{url}/v3/vehicles/{vid}/signals/{code}"
+        signal["httpx"] = lambda: http.get(v3, headers=headers).json()["attributes"]["body"]["value"]
     if "sdk" in kinds:  # ours or the official one: whichever ``smartcar`` this interpreter imports
         import smartcar
 
@@ -80,9 +86,31 @@ def client(kinds: list[str], url: str, token: str, vid: str, n: int, warmup: int
 
         odometer["sdk"] = lambda: vehicle.odometer().distance
         batch["sdk"] = run_batch
-    timed_odometer = _time(odometer, n, warmup)
-    timed_batch = _time(batch, n, warmup)
-    print(json.dumps({kind: {"odometer": timed_odometer[kind], "batch": timed_batch[kind]} for kind in odometer}))
+        signal["sdk"] = lambda: vehicle.get_signal(code)["body"]
+    if "async" in kinds:  # ours, asyncio: each call awaited on one running loop
+        import asyncio
+
+        import smartcar
+
+        loop = asyncio.new_event_loop()
+        avehicle = smartcar.AsyncVehicle(vid, token)
+
+        async def abatch() -> object:
+            result = await avehicle.batch(BATCH_PATHS)
+            return [getattr(result, name)() for name in result._fields[:-1]]
+
+        async def aodometer() -> object:
+            return (await avehicle.odometer()).distance
+
+        async def asignal() -> object:
+            return (await avehicle.get_signal(code))["body"]
+
+        odometer["async"] = lambda: loop.run_until_complete(aodometer())
+        batch["async"] = lambda: loop.run_until_complete(abatch())
+        signal["async"] = lambda: loop.run_until_complete(asignal())
+    timed = {op: _time(calls, n, warmup) for op, calls in (("odometer", odometer), ("batch", batch),
+                                                             ("signal", signal))}
+    print(json.dumps({kind: {op: timed[op][kind] for op in timed} for kind in odometer}))
 
 
 # -- Orchestration ---------------------------------------------------------------------------------------------
@@ -100,7 +128,8 @@ def ensure_official_venv() -> Path:
 def run_client(python: str, kinds: str, info: dict[str, str], n: int,
                warmup: int) -> dict[str, dict[str, list[float]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
-    env.update({"SMARTCAR_API_ORIGIN": info["url"], "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update({"SMARTCAR_API_ORIGIN": info["url"], "SMARTCAR_VEHICLE_API_V3_ORIGIN": info["url"],
+                "PYTHONDONTWRITEBYTECODE": "1"})
     out = subprocess.run([python, str(Path(__file__).resolve()), "--client", kinds, "--url", info["url"],
                           "--token", info["token"], "--vid", info["vid"], "-n", str(n), "--warmup", str(warmup)],
                          env=env, capture_output=True, text=True, check=True, cwd=str(HERE))
@@ -130,30 +159,39 @@ def main() -> None:
     try:
         assert server.stdout is not None
         info = json.loads(server.stdout.readline())
-        names = {"sdk": "ours", "httpx": "raw httpx (floor)"}
-        samples: dict[str, dict[str, list[float]]] = {
-            name: {"odometer": [], "batch": []} for name in ("ours", "official 6.19.1", "raw httpx (floor)")}
+        names = {"sdk": "ours", "async": "ours async", "httpx": "raw httpx (floor)"}
+        kinds_all = ("ours", "ours async", "official 6.19.1", "raw httpx (floor)")
+        # per round: the median of each client and operation
+        rounds: dict[str, dict[str, list[float]]] = {name: {"odometer": [], "batch": [], "signal": []}
+                                                     for name in kinds_all}
         for _ in range(args.rounds):
-            # Ours and raw httpx share one process, interleaved call by call; the official SDK needs its venv.
-            for python, kinds, label in ((sys.executable, "sdk,httpx", None), (official, "sdk", "official 6.19.1")):
+            # Ours (sync, async) and raw httpx share one process, interleaved call by call; the official SDK
+            # needs its venv.
+            for python, kinds, label in ((sys.executable, "sdk,async,httpx", None),
+                                         (official, "sdk", "official 6.19.1")):
                 for kind, ops in run_client(python, kinds, info, args.n, args.warmup).items():
                     for op, values in ops.items():
-                        samples[label or names[kind]][op].extend(values)
+                        rounds[label or names[kind]][op].append(statistics.median(values) * 1000)
     finally:
         if server.stdin:
             server.stdin.close()
         server.wait(timeout=30)
 
-    med = {name: {op: statistics.median(v) * 1000 for op, v in ops.items()} for name, ops in samples.items()}
-    ours, official_med, floor = med["ours"], med["official 6.19.1"], med["raw httpx (floor)"]
-    print(f"Python {sys.version.split()[0]}, {args.rounds} rounds x {args.n} calls per client "
-          f"(median latency, ms)\n")
-    print("| operation | ours | official 6.19.1 | raw httpx | ours / official (target <= 0.55) "
-          "| ours / httpx (target <= 1.05) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for op, label in (("odometer", "`Vehicle.odometer()`"), ("batch", "6-path `batch()`")):
-        print(f"| {label} | {ours[op]:.3f} | {official_med[op]:.3f} | {floor[op]:.3f} "
-              f"| {ours[op] / official_med[op]:.2f}x | {ours[op] / floor[op]:.3f}x |")
+    def cell(name: str, op: str) -> str:
+        values = rounds[name][op]
+        return f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f})"
+
+    med = {name: {op: statistics.median(v) for op, v in ops.items()} for name, ops in rounds.items()}
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.rounds} rounds x {args.n} calls per "
+          f"client; per-call latency in ms: median of the round medians (min–max)\n")
+    print("| operation | ours sync | ours async | official 6.19.1 | raw httpx | sync / official (target <= 0.55) "
+          "| async / official | sync / httpx |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for op, label in (("odometer", "`Vehicle.odometer()`"), ("batch", "6-path `batch()`"),
+                      ("signal", "v3 `get_signal(odometer)`")):
+        ours, aours, off, floor = (med[k][op] for k in kinds_all)
+        print(f"| {label} | {cell('ours', op)} | {cell('ours async', op)} | {cell('official 6.19.1', op)} "
+              f"| {cell('raw httpx (floor)', op)} | {ours / off:.2f}x | {aours / off:.2f}x | {ours / floor:.3f}x |")
 
 
 if __name__ == "__main__":
