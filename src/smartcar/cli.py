@@ -206,6 +206,8 @@ def vehicle(settings: Settings, vehicle_id: str) -> None:
 
 def _signal_row(signal: dict[str, Any]) -> list[Any]:
     body = signal.get("body") or {}
+    value: Any
+    unit: Any
     if signal.get("status") != "SUCCESS":
         error = signal.get("error") or {}
         value = f"{signal.get('status')}: {error.get('type', '')}:{error.get('code', '')}"
@@ -219,7 +221,8 @@ def _signal_row(signal: dict[str, Any]) -> list[Any]:
 
 def _v2_signal(raw: Any) -> dict[str, Any]:
     """A v3 signal resource read through ``smartcar.Vehicle`` (user token) in the v3 client's shape."""
-    return jsonable(smartcar.v3.Signal.from_resource(dict(raw.body)))
+    data: dict[str, Any] = jsonable(smartcar.v3.Signal.from_resource(dict(raw.body)))
+    return data
 
 
 @main.command()
