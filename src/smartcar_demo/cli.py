@@ -32,7 +32,8 @@ def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None
     redirect_uri = f"http://localhost:{port}/exchange"
     emulator = EmulatorServer(db=str(directory / "emulator.db"), port=emulator_port)
     existing = emulator.platform.apps.get(DEMO_CLIENT_ID)
-    app = emulator.platform.apps.register(DEMO_CLIENT_ID, existing.client_secret if existing else secrets.token_urlsafe(24),
+    secret = existing.client_secret if existing else secrets.token_urlsafe(24)
+    app = emulator.platform.apps.register(DEMO_CLIENT_ID, secret,
                                           [redirect_uri], name="Getting started", connect_flow=flow)
     # The SDK reads its origins at import time: set them before the app imports it.
     os.environ.update(emulator.env())

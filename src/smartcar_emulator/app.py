@@ -23,7 +23,8 @@ from .platform.errors import ApiError, OAuthError
 def create_app(platform: Platform | None = None) -> FastAPI:
     """The emulator's ASGI app around a platform (a fresh in-memory one by default)."""
     app = FastAPI(title="Smartcar platform emulator", version=__version__, docs_url=None, redoc_url=None,
-                  description="Offline Smartcar: Connect, OAuth and IAM tokens, vehicle API v1.0/v2.0/v3, management API.")
+                  description="Offline Smartcar: Connect, OAuth and IAM tokens, vehicle API v1.0/v2.0/v3, "
+                              "management API, simulator control.")
     app.state.platform = platform or Platform()
 
     app.include_router(connect_pages.router)

@@ -197,7 +197,8 @@ def _attributes(body: dict[str, Any]) -> dict[str, Any]:
     data = body.get("data")
     attributes = data.get("attributes") if isinstance(data, dict) else None
     if not isinstance(attributes, dict):
-        raise ApiError("VALIDATION", detail=[{"field": "data.attributes", "message": "\"data.attributes\" is required"}])
+        raise ApiError("VALIDATION",
+                       detail=[{"field": "data.attributes", "message": "\"data.attributes\" is required"}])
     return attributes
 
 

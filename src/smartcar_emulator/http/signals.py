@@ -105,7 +105,8 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("Diagnostics", "Airbag", "read_diagnostics", lambda v, s: _system(s, "SYSTEM_AIRBAG")),
     Signal("Diagnostics", "BrakeFluid", "read_diagnostics", lambda v, s: _system(s, "SYSTEM_BRAKE_FLUID")),
     Signal("ConnectivityStatus", "IsOnline", "read_vehicle_info", lambda v, s: _value(True)),
-    Signal("ConnectivityStatus", "IsAsleep", "read_vehicle_info", lambda v, s: _value(s.speed_kph == 0 and not s.charging)),
+    Signal("ConnectivityStatus", "IsAsleep", "read_vehicle_info",
+           lambda v, s: _value(s.speed_kph == 0 and not s.charging)),
 )
 
 BY_CODE: dict[str, Signal] = {signal.code: signal for signal in SIGNALS}

@@ -44,7 +44,8 @@ class ApplicationRepository:
         )
         self.db.execute(
             "INSERT INTO apps (client_id, client_secret, name, redirect_uris, amt, connect_flow, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET client_secret = excluded.client_secret,"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET"
+            " client_secret = excluded.client_secret,"
             " name = excluded.name, redirect_uris = excluded.redirect_uris, amt = excluded.amt,"
             " connect_flow = excluded.connect_flow",
             (app.client_id, app.client_secret, app.name, json.dumps(list(app.redirect_uris)), app.amt,

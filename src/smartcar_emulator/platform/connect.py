@@ -97,7 +97,8 @@ class ConnectService:
         row = self.db.one("SELECT * FROM connect_sessions WHERE id = ?", (session_id,))
         if row is None or row["created_at"] + SESSION_TTL <= self.clock.timestamp():
             raise ConnectPageError("Session expired",
-                                   "This Connect session does not exist or has expired. Please start again from the application.",
+                                   "This Connect session does not exist or has expired. "
+                                   "Please start again from the application.",
                                    status=404)
         return Session(row["id"], row["client_id"], json.loads(row["params"]), row["step"], row["make"],
                        row["owner"], json.loads(row["vehicle_ids"] or "[]"), row["created_at"])
@@ -170,7 +171,8 @@ class ConnectService:
             if len(vin) != 17:
                 return config_error("The single_select_vin parameter must be a 17-character VIN.")
             if params["mode"] == "live" and vin.startswith(("0SC", "3SC")):
-                return config_error("You have entered a test mode VIN. Please enter a VIN that belongs to a real vehicle.")
+                return config_error("You have entered a test mode VIN. "
+                                    "Please enter a VIN that belongs to a real vehicle.")
             if vin.startswith("3SC") and params["mode"] != "simulated":
                 return config_error("You have entered a simulated VIN. Please use simulated mode for this VIN.")
         return None

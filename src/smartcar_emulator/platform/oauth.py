@@ -59,7 +59,8 @@ class TokenService:
                 raise OAuthError("invalid_grant", f"Invalid code: {code}.")
             if redirect_uri not in (None, "", "undefined") and redirect_uri != row["redirect_uri"]:
                 raise OAuthError("invalid_grant",
-                                 f"Invalid redirect_uri: {redirect_uri}. It must match the redirect_uri used in Connect.")
+                                 f"Invalid redirect_uri: {redirect_uri}. "
+                                 "It must match the redirect_uri used in Connect.")
             conn.execute("UPDATE codes SET used_at = ? WHERE code_hash = ?", (now, token_hash(code)))
             return self._issue_pair(client_id, row["user_id"])
 
@@ -115,7 +116,8 @@ class TokenService:
 
     def issued(self, client_id: str | None = None) -> list[dict[str, object]]:
         """Issued tokens for inspection: kind, owner and expiry, never the token itself."""
-        sql = "SELECT kind, client_id, user_id, expires_at, revoked_at, created_at, substr(token_hash, 1, 12) AS fingerprint FROM tokens"
+        sql = ("SELECT kind, client_id, user_id, expires_at, revoked_at, created_at,"
+               " substr(token_hash, 1, 12) AS fingerprint FROM tokens")
         rows = self.db.all(sql + (" WHERE client_id = ?" if client_id else "") + " ORDER BY created_at",
                            (client_id,) if client_id else ())
         return [dict(row) for row in rows]

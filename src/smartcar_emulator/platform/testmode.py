@@ -24,7 +24,8 @@ V1_ERRORS: dict[str, tuple[str, str, str, str]] = {
         "CONNECTED_SERVICES_ACCOUNT.AUTHENTICATION_FAILED"),
     "smartcar@voa-001.vehicle-owner-action-required.com": (
         "vehicle_owner_action_required", "VOA_001",
-        "Connected services subscription invalid or expired. Please prompt the vehicle owner to reactivate their subscription.",
+        "Connected services subscription invalid or expired. "
+        "Please prompt the vehicle owner to reactivate their subscription.",
         "CONNECTED_SERVICES_ACCOUNT.SUBSCRIPTION"),
     "smartcar@vs-000.vehicle-state-error.com": (
         "vehicle_state_error", "VS_000", "Vehicle state cannot be determined.", "VEHICLE_STATE.UNKNOWN"),
