@@ -4,10 +4,13 @@ that connects a test-mode vehicle through the Connect pages."""
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from smartcar_emulator.platform.apps import Application
@@ -70,3 +73,19 @@ def browser_page() -> Iterator[Any]:
             yield browser.new_page(viewport={"width": 1200, "height": 1000})
         finally:
             browser.close()
+
+
+def wait_until_serving(process: subprocess.Popen[str], url: str, status: int = 200, timeout: float = 30) -> None:
+    """Poll ``url`` until it answers ``status``; fail with the process's output if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url).status_code == status:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"{' '.join(map(str, process.args))} did not start:\n{output}")
+        time.sleep(0.05)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 
-import httpx
 import pytest
 
 from smartcar_emulator.server import free_port
+from tests.conftest import wait_until_serving
 
 
 class Demo:
@@ -24,17 +23,7 @@ class Demo:
              "--emulator-port", str(self.emulator_port), "--db", tmp_dir],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")})
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/login").status_code == 302:
-                    break
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                output = self.process.stdout.read() if self.process.stdout else ""
-                raise RuntimeError(f"smartcar-demo did not start:\n{output}")
-            time.sleep(0.05)
+        wait_until_serving(self.process, f"http://127.0.0.1:{self.port}/login", status=302)
 
     def stop(self) -> int:
         self.process.terminate()

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 
 from smartcar_emulator.cli import main
 from smartcar_emulator.server import free_port
+from tests.conftest import wait_until_serving
 
 REDIRECT = "http://localhost:8000/exchange"
 
@@ -63,15 +63,7 @@ def served(tmp_path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
                                 "--db", str(tmp_path / "served.db")], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
-        time.sleep(0.05)
+    wait_until_serving(process, f"{url}/health")
     yield url, process
     process.terminate()
     process.wait(timeout=15)
