@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -44,6 +45,8 @@ def main() -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for generated vehicle data.")
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
               help="Simulated seconds per real second (vehicles drive and charge this much faster).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the database file (needs --db FILE, not ':memory:').")
 @click.option("--allow-remote-control", is_flag=True,
               help="Let non-loopback clients use the control API and panel under /_emulator.")
 @click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", help="Register this application at start.")
@@ -57,12 +60,16 @@ def main() -> None:
               show_default=True, help="GET /v3/vehicles/{id} in a data envelope (docs) or bare (SDK fixtures).")
 def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
           redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str,
-          time_scale: float = 1.0, allow_remote_control: bool = False) -> None:
+          time_scale: float = 1.0, allow_remote_control: bool = False, workers: int = 1) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
 
     from .app import create_app
 
+    if workers > 1 and (db_path == ":memory:" or time_scale != 1.0 or seed != 0 or allow_remote_control
+                        or v3_vehicle_shape != "wrapped"):
+        raise click.UsageError("--workers > 1 needs a database file and the default --seed, --time-scale, "
+                               "--v3-vehicle-shape and control settings (each worker builds its own platform).")
     platform = _platform(db_path, seed)
     platform.v3_vehicle_wrapped = v3_vehicle_shape == "wrapped"
     platform.clock.time_scale = time_scale
@@ -83,7 +90,15 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
     click.echo(f"Smartcar emulator on {url} (database: {platform.db.path})")
     click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port})\"")
     click.echo(f"Control panel: {url}/_emulator/panel (seed {seed}, time scale {time_scale:g})")
-    uvicorn.run(create_app(platform), host=host, port=port, log_level="warning")
+    if workers > 1:
+        from .app import DB_ENV
+
+        os.environ[DB_ENV] = platform.db.path
+        platform.db.close()
+        uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False)
+    else:
+        uvicorn.run(create_app(platform), host=host, port=port, log_level="warning", access_log=False)
 
 
 @main.command()

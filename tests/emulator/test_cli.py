@@ -110,3 +110,30 @@ def test_serve_without_an_app_prints_development_credentials(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_serve_with_two_workers_shares_the_database(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SMARTCAR_CLIENT_ID": "multi-app", "SMARTCAR_CLIENT_SECRET": "multi-secret",
+           "SMARTCAR_REDIRECT_URI": REDIRECT}
+    process = subprocess.Popen([sys.executable, "-m", "smartcar_emulator.cli", "serve", "--port", str(port),
+                                "--db", str(tmp_path / "multi.db"), "--workers", "2"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(process, f"{url}/health")
+        result = json.loads(run("connect", "--url", url, "--scope", "read_odometer", "--json",
+                                env={k: env[k] for k in ("SMARTCAR_CLIENT_ID", "SMARTCAR_CLIENT_SECRET",
+                                                         "SMARTCAR_REDIRECT_URI")}))
+        headers = {"Authorization": f"Bearer {result['access_token']}"}
+        odometers = {httpx.get(f"{url}/v2.0/vehicles/{result['vehicle_ids'][0]}/odometer", headers=headers,
+                               ).status_code for _ in range(10)}  # new connections: any worker answers
+        assert odometers == {200}
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_workers_need_a_database_file():
+    refused = CliRunner().invoke(main, ["serve", "--db", ":memory:", "--workers", "2"])
+    assert refused.exit_code == 2 and "--workers > 1 needs a database file" in refused.output
