@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _emulator import ensure_official_venv  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
-OFFICIAL_VENV = HERE / ".venv-official"
 BATCH_PATHS = ["/odometer", "/location", "/battery", "/charge", "/tires/pressure", "/vin"]
 SCOPES = ["read_vehicle_info", "read_vin", "read_odometer", "read_location", "read_battery", "read_charge",
           "read_tires"]
@@ -114,17 +116,6 @@ def client(kinds: list[str], url: str, token: str, vid: str, n: int, warmup: int
 
 
 # -- Orchestration ---------------------------------------------------------------------------------------------
-def ensure_official_venv() -> Path:
-    python = OFFICIAL_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(OFFICIAL_VENV)], check=True)
-    check = subprocess.run([str(python), "-c", "import smartcar; print(smartcar.__version__)"],
-                           capture_output=True, text=True)
-    if check.stdout.strip() != "6.19.1":
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "smartcar==6.19.1"], check=True)
-    return python
-
-
 def run_client(python: str, kinds: str, info: dict[str, str], n: int,
                warmup: int) -> dict[str, dict[str, list[float]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
