@@ -1,8 +1,13 @@
 """Fleet fan-out: read many vehicles concurrently, results as they complete, one failure never stops the rest.
 
-Async-first, on the SDK's async stack: API v3 through ``smartcar.AsyncClient``, API v2 through the
-``Vehicle``/``AsyncVehicle`` request builders and parsers sent by ``_core.aexecute`` (with the retry policy),
-all over one pooled ``httpx.AsyncClient`` sized to the concurrency.
+An async API (``async with Fleet()``, ``async for result in fleet.snapshot(...)``) whose requests, by default,
+run on the SDK's sync stack in a thread pool bounded by the concurrency: API v3 through ``smartcar.Client``,
+API v2 through the ``Vehicle`` request builders and parsers sent by ``_core.execute`` (with the retry policy),
+all over one pooled keep-alive ``httpx.Client``. Measured against the emulator on 2 cores, httpx's sync
+client costs ~1.1 ms of CPU per request where its async client costs 3 ms (8 connections) to 6 ms (32), as
+httpcore's async pool does per-request work proportional to its size; the thread pool read 1,000 vehicles in
+~2 s where the async client took ~6 s. Pass an ``httpx.AsyncClient`` as ``http_client`` to run on the async
+stack instead (``smartcar.AsyncClient``, ``_core.aexecute``).
 
 >>> async with smartcar.fleet.Fleet() as fleet:           # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
 ...     async for result in fleet.snapshot(fleet.connections()):
@@ -15,9 +20,11 @@ concurrency. ``snapshot_sync`` / ``iter_sync`` serve plain scripts.
 from __future__ import annotations
 
 import asyncio
+import functools
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -29,7 +36,7 @@ from . import smartcar as module
 from ._async_transport import AsyncTransport
 from ._retry import RetryPolicy
 from .exception import SmartcarException
-from .v3.client import AsyncClient
+from .v3.client import AsyncClient, Client
 from .v3.models import Connection, VehicleAttributes
 from .vehicle import Vehicle
 
@@ -106,6 +113,7 @@ async def fan_out(items: Iterable[I], fetch: Callable[[I], Awaitable[T]], *, key
         raise ValueError("concurrency must be at least 1")
     source = iter(items)
     running: set[asyncio.Task[FleetResult[T]]] = set()
+    finished: asyncio.Queue[asyncio.Task[FleetResult[T]]] = asyncio.Queue()  # O(1) per result, not O(concurrency)
 
     async def one(item: I) -> FleetResult[T]:
         target = key(item)
@@ -116,18 +124,19 @@ async def fan_out(items: Iterable[I], fetch: Callable[[I], Awaitable[T]], *, key
 
     def start_next() -> None:
         for item in source:
-            running.add(asyncio.ensure_future(one(item)))
+            task = asyncio.ensure_future(one(item))
+            task.add_done_callback(finished.put_nowait)
+            running.add(task)
             return
 
     for _ in range(concurrency):
         start_next()
     try:
         while running:
-            done, _pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                running.discard(task)
-                start_next()
-                yield task.result()
+            task = await finished.get()
+            running.discard(task)
+            start_next()
+            yield task.result()
     finally:
         for task in running:
             task.cancel()
@@ -137,28 +146,44 @@ async def fan_out(items: Iterable[I], fetch: Callable[[I], Awaitable[T]], *, key
 
 # -- The fleet reader ------------------------------------------------------------------------------------------
 class Fleet:
-    """Reads many vehicles at once: API v3 with client credentials (``snapshot``, on ``smartcar.AsyncClient``),
-    or API v2 with a user access token (``snapshot_v2``, the ``AsyncVehicle`` requests). Use as
-    ``async with Fleet(...) as fleet``.
+    """Reads many vehicles at once: API v3 with client credentials (``snapshot``), or API v2 with a user
+    access token (``snapshot_v2``, the ``Vehicle`` requests). Use as ``async with Fleet(...) as fleet``.
 
     ``concurrency`` bounds the requests in flight and sizes the connection pool (all kept alive).
     ``max_retries`` / ``retry_policy`` as for ``smartcar.Client`` (default: the process-wide policy).
     Client credentials are needed only for API v3.
+
+    Requests run on the sync ``httpx.Client`` (yours if you pass one as ``http_client``) in a thread pool of
+    ``concurrency`` threads; with an ``httpx.AsyncClient`` as ``http_client`` they run on the event loop.
+    Results, errors and retries are the same either way.
     """
 
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
                  concurrency: int = DEFAULT_CONCURRENCY, timeout: float = DEFAULT_TIMEOUT,
                  max_retries: int | None = None, retry_policy: RetryPolicy | None = None,
-                 http_client: httpx.AsyncClient | None = None) -> None:
+                 http_client: httpx.AsyncClient | httpx.Client | None = None) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self.client_id = client_id
         self.client_secret = client_secret
         self.concurrency = concurrency
+        self.timeout = timeout
         self.retry_policy = (retry_policy or _transport.retry_policy()).with_changes(max_retries=max_retries)
         self._own_http = http_client is None
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self._http = http_client or httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True)
-        self._transport = AsyncTransport(timeout, self._http)
+        # async stack (an httpx.AsyncClient was given), else the sync stack in a thread pool
+        self._http: httpx.AsyncClient | None = http_client if isinstance(http_client, httpx.AsyncClient) else None
+        self._transport = AsyncTransport(timeout, self._http) if self._http is not None else None
+        self._sync_http: httpx.Client | None = None
+        self._sync_transport: _transport.SyncTransport | None = None
+        if self._http is None:
+            self._sync_http = (http_client if isinstance(http_client, httpx.Client)
+                               else httpx.Client(timeout=timeout, limits=limits, follow_redirects=True))
+            self._sync_transport = _transport.SyncTransport(timeout, self._sync_http)
+        self._pool: ThreadPoolExecutor | None = None
+        self._old_pools: list[ThreadPoolExecutor] = []
         self._client: AsyncClient | None = None
+        self._sync_client: Client | None = None
 
     async def __aenter__(self) -> Fleet:
         return self
@@ -169,29 +194,69 @@ class Fleet:
 
     async def aclose(self) -> None:
         if self._client is not None:
-            await self._client.aclose()  # leaves our http client open: it was passed in
+            await self._client.aclose()  # leaves our http client open: it was passed in (or is ours)
+        pools = self._old_pools + ([self._pool] if self._pool is not None else [])
+        self._pool, self._old_pools = None, []
+        for pool in pools:  # requests still running (a loop left early) finish first; queued ones are dropped
+            await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
+        if self._sync_client is not None:
+            self._sync_client.close()
         if self._own_http:
-            await self._http.aclose()
+            if self._http is not None:
+                await self._http.aclose()
+            if self._sync_http is not None:
+                self._sync_http.close()
+
+    def _threads(self, size: int) -> ThreadPoolExecutor:
+        """The thread pool, with at least ``size`` threads (a larger per-call concurrency gets a larger pool)."""
+        if self._pool is None or self._pool._max_workers < size:
+            if self._pool is not None:
+                self._old_pools.append(self._pool)
+            self._pool = ThreadPoolExecutor(max(size, self.concurrency), thread_name_prefix="smartcar-fleet")
+        return self._pool
+
+    async def _in_thread(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads(self.concurrency), fn)
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         return await _core.aperform(self._transport, method, url, **kwargs)
 
+    def _sync_request(self, method: str, url: str, **kwargs: Any) -> Any:
+        return _core.perform(self._sync_transport, method, url, **kwargs)
+
     async def execute(self, call: _core.Call[T]) -> T:
         """Send one SDK call (spec + parser) over the fleet's pool, with its retry policy."""
-        return await _core.aexecute(call, self.retry_policy, self._request)
+        if self._transport is not None:
+            return await _core.aexecute(call, self.retry_policy, self._request)
+        return await self._in_thread(functools.partial(_core.execute, call, self.retry_policy,
+                                                       self._sync_request))
 
     # v3 --------------------------------------------------------------------------------------------------
     @property
     def client(self) -> AsyncClient:
-        """The ``smartcar.AsyncClient`` the v3 reads go through (created on first use, on our pool)."""
+        """A ``smartcar.AsyncClient`` with the fleet's credentials and retry policy (created on first use; on
+        the fleet's pool when it was given an ``httpx.AsyncClient``, the reads then go through it)."""
         if self._client is None:
             self._client = AsyncClient(self.client_id, self.client_secret, retry_policy=self.retry_policy,
-                                       http_client=self._http)
+                                       http_client=self._http, timeout=self.timeout)
         return self._client
+
+    @property
+    def sync_client(self) -> Client:
+        """The ``smartcar.Client`` the v3 reads go through on the thread pool (created on first use, on our
+        pool; thread-safe, one application token)."""
+        if self._sync_client is None:
+            self._sync_client = Client(self.client_id, self.client_secret, retry_policy=self.retry_policy,
+                                       http_client=self._sync_http, timeout=self.timeout)
+        return self._sync_client
 
     async def connections(self, user_id: str | None = None, mode: str | None = None) -> list[Connection]:
         """Every connection of the application (optionally one user's, or one mode's)."""
-        return [c async for c in self.client.connections.list(user_id=user_id, mode=mode, page_size=100)]
+        if self._transport is not None:
+            return [c async for c in self.client.connections.list(user_id=user_id, mode=mode, page_size=100)]
+        client = self.sync_client
+        return await self._in_thread(lambda: list(client.connections.list(user_id=user_id, mode=mode,
+                                                                          page_size=100)))
 
     async def read_v3(self, target: Target, signals: Sequence[str] | None = None,
                       attributes: bool = True) -> dict[str, Any]:
@@ -200,14 +265,21 @@ class Fleet:
         Signals come from the vehicle's signal list (one request per 100 signals); ``signals`` keeps only
         those codes (a code the user did not grant is absent; one the vehicle lacks has ``status`` ERROR).
         """
-        vehicle = self.client.vehicle(target.vehicle_id, target.user_id)
         wanted = {str(code) for code in signals} if signals is not None else None
         read_signals = wanted is None or bool(wanted)
         tasks: list[Awaitable[Any]] = []
-        if attributes:
-            tasks.append(vehicle.attributes())
-        if read_signals:
-            tasks.append(vehicle.signals())
+        if self._transport is not None:
+            vehicle = self.client.vehicle(target.vehicle_id, target.user_id)
+            if attributes:
+                tasks.append(vehicle.attributes())
+            if read_signals:
+                tasks.append(vehicle.signals())
+        else:
+            sync_vehicle = self.sync_client.vehicle(target.vehicle_id, target.user_id)
+            if attributes:
+                tasks.append(self._in_thread(sync_vehicle.attributes))
+            if read_signals:
+                tasks.append(self._in_thread(sync_vehicle.signals))
         results = await asyncio.gather(*tasks)
         found = {s.code: s for s in results[-1]} if read_signals else {}
         if wanted is not None:
@@ -224,6 +296,8 @@ class Fleet:
         (then ``user_id`` applies to all).
         """
         targets = (as_target(item, user_id) for item in vehicles)
+        if self._transport is None:
+            self._threads(concurrency or self.concurrency)
         return fan_out(targets, lambda t: self.read_v3(t, signals, attributes), key=lambda t: t,
                        concurrency=concurrency or self.concurrency)
 
@@ -253,6 +327,8 @@ class Fleet:
         """API v2: ``read_v2`` for many vehicles of one access token, as they complete. ``options`` as
         ``smartcar.Vehicle`` takes them (``unit_system``, ``version``, ``flags``)."""
         vehicles = (Vehicle(vid, access_token, dict(options) if options else None) for vid in vehicle_ids)
+        if self._transport is None:
+            self._threads(concurrency or self.concurrency)
         return fan_out(vehicles, lambda v: self.read_v2(v, paths), key=lambda v: Target(v.vehicle_id),
                        concurrency=concurrency or self.concurrency)
 

@@ -138,6 +138,32 @@ def test_faults_on_some_vehicles_do_not_abort_the_others_v3(on_faulty: dict[str,
     assert sum(r.ok for r in results) == 4
 
 
+@pytest.mark.parametrize("stack", ["threads", "async"])
+def test_both_stacks_give_the_same_results_and_errors(on_faulty: dict[str, Any], stack: str) -> None:
+    """Default: sync httpx.Client in a thread pool; with an httpx.AsyncClient: the event loop. Same outcome."""
+    url, ids, token = on_faulty["emulator"].url, on_faulty["vehicle_ids"], on_faulty["access_token"]
+    add_fault(url, kind="asleep", vehicle_id=ids[0])
+
+    async def run() -> tuple[list[fleet.FleetResult[Any]], list[fleet.FleetResult[Any]]]:
+        http: Any = httpx.AsyncClient() if stack == "async" else httpx.Client()
+        try:
+            async with fleet.Fleet(concurrency=2, max_retries=0, http_client=http) as reader:
+                v2 = await collect(reader.snapshot_v2(ids, token, paths=["/odometer"], concurrency=4))
+                connections = await reader.connections(user_id=on_faulty["user_id"])
+                v3 = await collect(reader.snapshot(connections, signals=["odometer-traveleddistance"]))
+        finally:
+            await http.aclose() if stack == "async" else http.close()
+        return v2, v3
+
+    v2, v3 = asyncio.run(run())
+    for results in (v2, v3):
+        assert sorted(r.vehicle_id for r in results) == sorted(ids)
+        failed = {r.vehicle_id: fleet.error_kind(r.error) for r in results if r.error is not None}
+        assert failed == {ids[0]: "VEHICLE_STATE:ASLEEP"}
+    assert all(r.value.distance > 0 for r in v2 if r.ok)
+    assert all(r.value["signals"]["odometer-traveleddistance"].value > 0 for r in v3 if r.ok)
+
+
 # -- The generic fan-out ---------------------------------------------------------------------------------------
 def test_fan_out_bounds_concurrency_and_yields_in_completion_order() -> None:
     async def run() -> tuple[int, list[str]]:
