@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark: read the odometer of 1,000 vehicles (one user token, API v2), three ways, against one emulator.
 
-* ours: ``smartcar.fleet.Fleet.snapshot_v2`` (async, bounded concurrency, one keep-alive pool);
+* ours: ``smartcar.fleet.Fleet.snapshot_v2`` (async API; sync httpx.Client in a thread pool of ``--concurrency``);
 * official ``smartcar==6.19.1`` in a plain loop (its own venv, ``bench/.venv-official``);
 * official in a 32-thread pool.
 
