@@ -1,4 +1,4 @@
-"""Smartcar Python SDK: a drop-in replacement for the official SDK 6.x on a pooled ``httpx`` client."""
+"""Smartcar Python SDK: a drop-in replacement for the official SDK 6.x on a pooled ``httpx2`` client."""
 
 # Defined first: helpers read it at import time for the User-Agent. Kept at the official release we mirror,
 # so servers and logs see the same User-Agent as with the official SDK.

@@ -1,6 +1,6 @@
-"""The async transport: sends bytes over a pooled ``httpx.AsyncClient``. No Smartcar logic.
+"""The async transport: sends bytes over a pooled ``httpx2.AsyncClient``. No Smartcar logic.
 
-An ``httpx.AsyncClient`` belongs to the event loop it first ran on, so the transport keeps one client per
+An ``httpx2.AsyncClient`` belongs to the event loop it first ran on, so the transport keeps one client per
 running loop (a script calling ``asyncio.run`` twice gets a fresh pool the second time; clients of closed
 loops are dropped). A client you pass in is used as is, on whatever loop you use it.
 """
@@ -11,21 +11,21 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
-from ._transport import DEFAULT_TIMEOUT, _drop_none
+from ._http import DEFAULT_TIMEOUT, drop_none
 
 
 class AsyncTransport:
-    """Owns lazily created ``httpx.AsyncClient`` objects, one per event loop (or uses the one given)."""
+    """Owns lazily created ``httpx2.AsyncClient`` objects, one per event loop (or uses the one given)."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, client: httpx2.AsyncClient | None = None) -> None:
         self.timeout = timeout
         self._given = client
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._clients: dict[asyncio.AbstractEventLoop, httpx2.AsyncClient] = {}
 
     @property
-    def client(self) -> httpx.AsyncClient:
+    def client(self) -> httpx2.AsyncClient:
         """The client for the running loop (call from a coroutine)."""
         if self._given is not None:
             return self._given
@@ -34,16 +34,16 @@ class AsyncTransport:
         if client is None:
             for stale in [other for other in self._clients if other.is_closed()]:
                 del self._clients[stale]  # its loop is gone: nothing left to await its close on
-            client = self._clients[loop] = httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+            client = self._clients[loop] = httpx2.AsyncClient(timeout=self.timeout, follow_redirects=True)
         return client
 
     async def send(self, method: str, url: str, *, headers: Mapping[str, str] | None = None, params: Any = None,
                    json: Any = None, data: Any = None, auth: tuple[str, str] | None = None,
-                   timeout: float | None = None) -> httpx.Response:
+                   timeout: float | None = None) -> httpx2.Response:
         """Send one request; ``None`` arguments are omitted (requests-compatible keyword names)."""
         return await self.client.request(
-            method, url, headers=headers, params=_drop_none(params), json=json, data=_drop_none(data),
-            auth=auth, timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
+            method, url, headers=headers, params=drop_none(params), json=json, data=drop_none(data),
+            auth=auth, timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout)
 
     async def aclose(self) -> None:
         """Close the running loop's pooled client (a client passed in is left to its owner)."""
@@ -64,7 +64,7 @@ def get_transport() -> AsyncTransport:
     return _default
 
 
-def configure(timeout: float | None = None, http_client: httpx.AsyncClient | None = None) -> AsyncTransport:
+def configure(timeout: float | None = None, http_client: httpx2.AsyncClient | None = None) -> AsyncTransport:
     """Replace the process-wide async transport (the old pools are dropped; close yours yourself)."""
     global _default
     _default = AsyncTransport(timeout=DEFAULT_TIMEOUT if timeout is None else timeout, client=http_client)

@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 class ResponseLike(Protocol):
-    """What parsers need from a response; ``httpx.Response`` and ``requests.Response`` both fit."""
+    """What parsers need from a response; ``httpx2.Response`` and ``requests.Response`` both fit."""
 
     @property
     def status_code(self) -> int: ...

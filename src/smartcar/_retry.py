@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 logger = logging.getLogger("smartcar.retry")
 
@@ -37,10 +37,10 @@ DEFAULT_MAX_BACKOFF = 8.0
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # The request never left this machine: safe to repeat even a command.
-NEVER_SENT: tuple[type[BaseException], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NEVER_SENT: tuple[type[BaseException], ...] = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 # The request may or may not have reached the server: only reads are repeated.
-TRANSIENT: tuple[type[BaseException], ...] = (httpx.TimeoutException, httpx.NetworkError,
-                                              httpx.RemoteProtocolError)
+TRANSIENT: tuple[type[BaseException], ...] = (httpx2.TimeoutException, httpx2.NetworkError,
+                                              httpx2.RemoteProtocolError)
 
 
 def retry_after_seconds(value: Any, now: float) -> float | None:
@@ -60,17 +60,17 @@ def retry_after_seconds(value: Any, now: float) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # "-0000" dates: UTC
-        from datetime import timezone
-        when = when.replace(tzinfo=timezone.utc)
+        from datetime import UTC
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
 
 
 def transport_cause(error: BaseException) -> BaseException | None:
-    """The httpx failure behind an ``SDK_ERROR`` (``raise sdk_error() from exc``), if any."""
+    """The httpx2 failure behind an ``SDK_ERROR`` (``raise sdk_error() from exc``), if any."""
     seen = 0
     cause = error.__cause__
     while cause is not None and seen < 5:
-        if isinstance(cause, httpx.HTTPError):
+        if isinstance(cause, httpx2.HTTPError):
             return cause
         cause, seen = cause.__cause__, seen + 1
     return None

@@ -1,4 +1,7 @@
-"""The transport: sends bytes over one pooled, keep-alive ``httpx.Client`` per process. No Smartcar logic."""
+"""The transport: sends bytes over one pooled, keep-alive ``httpx2.Client`` per process. No Smartcar logic.
+
+Imports go one way: ``_transport`` -> ``_async_transport`` -> ``_http`` (what both share).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,19 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
+from . import _async_transport
+from ._http import DEFAULT_TIMEOUT, drop_none, refuse_legacy_httpx
 from ._retry import NO_RETRIES, RetryPolicy
-
-DEFAULT_TIMEOUT = 310.0  # seconds, connect and read, as in the official SDK
 
 
 class Response:
-    """A thin view of an ``httpx.Response`` adding ``.ok`` (as ``requests`` has); other attributes delegate."""
+    """A thin view of an ``httpx2.Response`` adding ``.ok`` (as ``requests`` has); other attributes delegate."""
 
     __slots__ = ("raw",)
 
-    def __init__(self, raw: httpx.Response) -> None:
+    def __init__(self, raw: httpx2.Response) -> None:
         self.raw = raw
 
     @property
@@ -31,7 +34,7 @@ class Response:
         return self.raw.status_code < 400
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> httpx2.Headers:
         return self.raw.headers
 
     @property
@@ -52,40 +55,33 @@ class Response:
         return f"<smartcar Response [{self.raw.status_code}]>"
 
 
-def _drop_none(values: Any) -> Any:
-    """``requests`` drops None values from ``params``/``data`` dicts; httpx would send them empty."""
-    if isinstance(values, Mapping):
-        return {k: v for k, v in values.items() if v is not None}
-    return values
-
-
 class SyncTransport:
-    """Owns a lazily created ``httpx.Client`` (re-created in a forked child process)."""
+    """Owns a lazily created ``httpx2.Client`` (re-created in a forked child process)."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None) -> None:
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, client: httpx2.Client | None = None) -> None:
         self.timeout = timeout
         self._client = client
         self._pid = os.getpid() if client is not None else -1
         self._lock = threading.Lock()
 
     @property
-    def client(self) -> httpx.Client:
+    def client(self) -> httpx2.Client:
         client = self._client
         if client is None or self._pid != os.getpid():
             with self._lock:
                 if self._client is None or self._pid != os.getpid():
-                    self._client = httpx.Client(timeout=self.timeout, follow_redirects=True)
+                    self._client = httpx2.Client(timeout=self.timeout, follow_redirects=True)
                     self._pid = os.getpid()
                 client = self._client
         return client
 
     def send(self, method: str, url: str, *, headers: Mapping[str, str] | None = None, params: Any = None,
              json: Any = None, data: Any = None, auth: tuple[str, str] | None = None,
-             timeout: float | None = None) -> httpx.Response:
+             timeout: float | None = None) -> httpx2.Response:
         """Send one request; ``None`` arguments are omitted (requests-compatible keyword names)."""
         return self.client.request(
-            method, url, headers=headers, params=_drop_none(params), json=json, data=_drop_none(data),
-            auth=auth, timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
+            method, url, headers=headers, params=drop_none(params), json=json, data=drop_none(data),
+            auth=auth, timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout)
 
     def close(self) -> None:
         if self._client is not None:
@@ -108,20 +104,21 @@ def retry_policy() -> RetryPolicy:
     return _policy
 
 
-def configure(timeout: float | None = None, http_client: httpx.Client | None = None, *,
+def configure(timeout: float | None = None, http_client: httpx2.Client | None = None, *,
               max_retries: int | None = None, retry_budget: float | None = None,
               retry_policy: RetryPolicy | None = None,
-              async_http_client: httpx.AsyncClient | None = None) -> SyncTransport:
+              async_http_client: httpx2.AsyncClient | None = None) -> SyncTransport:
     """Process-wide HTTP settings of the official-surface objects (module functions, ``Vehicle``,
     ``AuthClient``, ``smartcar.aio``, ``AsyncVehicle``, ``AsyncAuthClient``).
 
     ``timeout``/``http_client``/``async_http_client`` replace the pooled clients; ``max_retries``,
     ``retry_budget`` (seconds) or a whole ``retry_policy`` change retries and leave the pools alone.
-    Called without arguments it restores every default (new pools, retries off).
+    Called without arguments it restores every default (new pools, retries off). A client from the legacy
+    ``httpx`` package raises ``TypeError`` (pass an ``httpx2.Client`` / ``httpx2.AsyncClient``).
     """
     global _default, _policy
-    from . import _async_transport
-
+    refuse_legacy_httpx(http_client, "smartcar.configure_http(http_client=...)", "httpx2.Client")
+    refuse_legacy_httpx(async_http_client, "smartcar.configure_http(async_http_client=...)", "httpx2.AsyncClient")
     reset = all(value is None for value in (timeout, http_client, max_retries, retry_budget, retry_policy,
                                             async_http_client))
     if reset or timeout is not None or http_client is not None or async_http_client is not None:

@@ -1,7 +1,7 @@
 """The module-level API for asyncio: ``await smartcar.aio.get_user(token)`` and friends.
 
 Same names, arguments and results as the functions of ``smartcar`` (built by the same ``*_call`` builders,
-parsed by the same parsers, errors mapped by the same code); requests go over a pooled ``httpx.AsyncClient``
+parsed by the same parsers, errors mapped by the same code); requests go over a pooled ``httpx2.AsyncClient``
 through ``smartcar.helpers.async_requester``. The pure helpers (no I/O) are re-exported unchanged.
 
 >>> import smartcar.aio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 from urllib.parse import urlencode
 
@@ -24,7 +24,7 @@ MISSING_CREDENTIALS = (
 
 def _utcnow() -> datetime:
     """Current UTC time as a naive datetime (as ``datetime.utcnow()`` without its deprecation)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _set_expiration(access: dict[str, Any]) -> dict[str, Any]:

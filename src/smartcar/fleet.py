@@ -3,11 +3,11 @@
 An async API (``async with Fleet()``, ``async for result in fleet.snapshot(...)``) whose requests, by default,
 run on the SDK's sync stack in a thread pool bounded by the concurrency: API v3 through ``smartcar.Client``,
 API v2 through the ``Vehicle`` request builders and parsers sent by ``_core.execute`` (with the retry policy),
-all over one pooled keep-alive ``httpx.Client``. Measured against the emulator on 2 cores, httpx's sync
-client costs ~1.1 ms of CPU per request where its async client costs 3 ms (8 connections) to 6 ms (32), as
-httpcore's async pool does per-request work proportional to its size; the thread pool read 1,000 vehicles in
-~2 s where the async client took ~6 s. Pass an ``httpx.AsyncClient`` as ``http_client`` to run on the async
-stack instead (``smartcar.AsyncClient``, ``_core.aexecute``).
+all over one pooled keep-alive ``httpx2.Client``. Measured against the emulator on 2 cores (with httpx, which
+httpx2 continues), the sync client cost ~1.1 ms of CPU per request where the async client cost 3 ms (8
+connections) to 6 ms (32), as the async pool does per-request work proportional to its size; the thread pool
+read 1,000 vehicles in ~2 s where the async client took ~6 s. Pass an ``httpx2.AsyncClient`` as
+``http_client`` to run on the async stack instead (``smartcar.AsyncClient``, ``_core.aexecute``).
 
 >>> async with smartcar.fleet.Fleet() as fleet:           # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
 ...     async for result in fleet.snapshot(fleet.connections()):
@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 
 from . import _core, _transport
 from . import smartcar as module
 from ._async_transport import AsyncTransport
+from ._http import refuse_legacy_httpx
 from ._retry import RetryPolicy
 from .exception import SmartcarException
 from .v3.client import AsyncClient, Client
@@ -153,15 +154,16 @@ class Fleet:
     ``max_retries`` / ``retry_policy`` as for ``smartcar.Client`` (default: the process-wide policy).
     Client credentials are needed only for API v3.
 
-    Requests run on the sync ``httpx.Client`` (yours if you pass one as ``http_client``) in a thread pool of
-    ``concurrency`` threads; with an ``httpx.AsyncClient`` as ``http_client`` they run on the event loop.
-    Results, errors and retries are the same either way.
+    Requests run on the sync ``httpx2.Client`` (yours if you pass one as ``http_client``) in a thread pool of
+    ``concurrency`` threads; with an ``httpx2.AsyncClient`` as ``http_client`` they run on the event loop.
+    Results, errors and retries are the same either way. A legacy ``httpx`` client raises ``TypeError``.
     """
 
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
                  concurrency: int = DEFAULT_CONCURRENCY, timeout: float = DEFAULT_TIMEOUT,
                  max_retries: int | None = None, retry_policy: RetryPolicy | None = None,
-                 http_client: httpx.AsyncClient | httpx.Client | None = None) -> None:
+                 http_client: httpx2.AsyncClient | httpx2.Client | None = None) -> None:
+        refuse_legacy_httpx(http_client, "smartcar.fleet.Fleet(http_client=...)")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.client_id = client_id
@@ -170,15 +172,15 @@ class Fleet:
         self.timeout = timeout
         self.retry_policy = (retry_policy or _transport.retry_policy()).with_changes(max_retries=max_retries)
         self._own_http = http_client is None
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        # async stack (an httpx.AsyncClient was given), else the sync stack in a thread pool
-        self._http: httpx.AsyncClient | None = http_client if isinstance(http_client, httpx.AsyncClient) else None
+        limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        # async stack (an httpx2.AsyncClient was given), else the sync stack in a thread pool
+        self._http: httpx2.AsyncClient | None = http_client if isinstance(http_client, httpx2.AsyncClient) else None
         self._transport = AsyncTransport(timeout, self._http) if self._http is not None else None
-        self._sync_http: httpx.Client | None = None
+        self._sync_http: httpx2.Client | None = None
         self._sync_transport: _transport.SyncTransport | None = None
         if self._http is None:
-            self._sync_http = (http_client if isinstance(http_client, httpx.Client)
-                               else httpx.Client(timeout=timeout, limits=limits, follow_redirects=True))
+            self._sync_http = (http_client if isinstance(http_client, httpx2.Client)
+                               else httpx2.Client(timeout=timeout, limits=limits, follow_redirects=True))
             self._sync_transport = _transport.SyncTransport(timeout, self._sync_http)
         self._pool: ThreadPoolExecutor | None = None
         self._old_pools: list[ThreadPoolExecutor] = []
@@ -235,7 +237,7 @@ class Fleet:
     @property
     def client(self) -> AsyncClient:
         """A ``smartcar.AsyncClient`` with the fleet's credentials and retry policy (created on first use; on
-        the fleet's pool when it was given an ``httpx.AsyncClient``, the reads then go through it)."""
+        the fleet's pool when it was given an ``httpx2.AsyncClient``, the reads then go through it)."""
         if self._client is None:
             self._client = AsyncClient(self.client_id, self.client_secret, retry_policy=self.retry_policy,
                                        http_client=self._http, timeout=self.timeout)
@@ -337,7 +339,8 @@ class Fleet:
 _DONE = object()
 
 
-def iter_sync(start: Callable[[Fleet], AsyncIterator[FleetResult[T]]], **fleet_options: Any) -> Iterator[FleetResult[T]]:
+def iter_sync(start: Callable[[Fleet], AsyncIterator[FleetResult[T]]],
+              **fleet_options: Any) -> Iterator[FleetResult[T]]:
     """Iterate an async fleet read from plain code, results as they complete (an event loop runs in a thread).
 
     >>> for r in smartcar.fleet.iter_sync(lambda f: f.snapshot_v2(ids, token, paths=["/odometer"])):

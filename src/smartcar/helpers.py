@@ -24,7 +24,7 @@ def requester(method: str, url: str, **kwargs: Any) -> _transport.Response:
 
 async def async_requester(method: str, url: str, **kwargs: Any) -> _transport.Response:
     """``requester`` for the async objects (``smartcar.aio``, ``AsyncVehicle``, ``AsyncAuthClient``): same
-    arguments, result and errors, over the pooled ``httpx.AsyncClient``. Patch it as you would ``requester``."""
+    arguments, result and errors, over the pooled ``httpx2.AsyncClient``. Patch it as you would ``requester``."""
     return await _core.aperform(_async_transport.get_transport(), method, url, **kwargs)
 
 

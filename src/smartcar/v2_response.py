@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
-import httpx
+import httpx2
 
 # -- NamedTuples, functional form: ``__name__``, field names and order are part of the public surface. ------
 Access = NamedTuple("Access", [("access_token", Any), ("token_type", Any), ("expires_in", Any),
@@ -145,7 +145,7 @@ def build_meta(response_headers: Mapping[str, Any]) -> Any:
     """The ``Meta`` namedtuple of the ``sc-*`` headers with a truthy value, or None when there are none."""
     fields: list[str] = []
     values: list[Any] = []
-    if isinstance(response_headers, httpx.Headers):  # one pass over the headers instead of four scans
+    if isinstance(response_headers, httpx2.Headers):  # one pass over the headers instead of four scans
         found = {key: value for key, value in response_headers.items() if key.startswith("sc-")}
         response_headers = found
     for header, field in _META_HEADERS:

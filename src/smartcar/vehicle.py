@@ -295,7 +295,7 @@ class Vehicle(_VehicleCalls):
 
 
 class AsyncVehicle(_VehicleCalls):
-    """``Vehicle`` for asyncio: the same constructor, methods (awaited) and results, over ``httpx.AsyncClient``.
+    """``Vehicle`` for asyncio: the same constructor, methods (awaited) and results, over ``httpx2.AsyncClient``.
 
     >>> vehicle = smartcar.AsyncVehicle(vehicle_id, access_token)
     >>> (await vehicle.odometer()).distance

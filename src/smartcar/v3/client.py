@@ -1,6 +1,6 @@
 """The API v3 clients: one application token, Connections, users, vehicles, signals and commands.
 
-``Client`` (sync, ``httpx.Client``) and ``AsyncClient`` (asyncio, ``httpx.AsyncClient``) run the same
+``Client`` (sync, ``httpx2.Client``) and ``AsyncClient`` (asyncio, ``httpx2.AsyncClient``) run the same
 ``_operations`` (request building and parsing) through the same core (error mapping, retry policy); each
 owns its connection pool, closed by ``close()``/``aclose()`` or by leaving its ``with``/``async with`` block.
 """
@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 
 from .. import _core
 from .._async_transport import AsyncTransport
+from .._http import DEFAULT_TIMEOUT, refuse_legacy_httpx
 from .._retry import RetryPolicy
-from .._transport import DEFAULT_TIMEOUT, SyncTransport
+from .._transport import SyncTransport
 from ..exception import MissingCredentialsError, SmartcarException
 from . import _operations as ops
 from ._tokens import ApplicationTokens, AsyncApplicationTokens
@@ -60,7 +61,8 @@ class Client(_ClientSettings):
     when many threads need it at the same moment; a 401 renews it once and retries the call once.
     Reads and token requests are retried on 429/5xx/connection errors (``max_retries``, default 2, within
     ``retry_budget`` seconds, default 60; ``max_retries=0`` turns retries off); commands only when they never
-    reached the server. ``http_client``: your own ``httpx.Client`` (not closed by ``close()``).
+    reached the server. ``http_client``: your own ``httpx2.Client`` (not closed by ``close()``; a legacy
+    ``httpx.Client`` raises ``TypeError``).
 
     >>> with smartcar.Client() as client:              # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
     ...     for connection in client.connections.list(user_id=user_id):
@@ -71,7 +73,8 @@ class Client(_ClientSettings):
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
                  max_retries: int | None = None, retry_budget: float | None = None,
                  retry_policy: RetryPolicy | None = None, timeout: float | None = None,
-                 http_client: httpx.Client | None = None) -> None:
+                 http_client: httpx2.Client | None = None) -> None:
+        refuse_legacy_httpx(http_client, "smartcar.Client(http_client=...)", "httpx2.Client")
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
         self._transport = SyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
         self._owns_http = http_client is None
@@ -122,7 +125,7 @@ class Client(_ClientSettings):
 
 
 class AsyncClient(_ClientSettings):
-    """``Client`` for asyncio: the same constructor (``http_client`` is an ``httpx.AsyncClient``), the same
+    """``Client`` for asyncio: the same constructor (``http_client`` is an ``httpx2.AsyncClient``), the same
     resources and methods (awaited; ``connections.list`` is an async iterator) and the same results.
 
     >>> async with smartcar.AsyncClient() as client:
@@ -134,7 +137,8 @@ class AsyncClient(_ClientSettings):
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
                  max_retries: int | None = None, retry_budget: float | None = None,
                  retry_policy: RetryPolicy | None = None, timeout: float | None = None,
-                 http_client: httpx.AsyncClient | None = None) -> None:
+                 http_client: httpx2.AsyncClient | None = None) -> None:
+        refuse_legacy_httpx(http_client, "smartcar.AsyncClient(http_client=...)", "httpx2.AsyncClient")
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
         self._transport = AsyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
         self._owns_http = http_client is None
