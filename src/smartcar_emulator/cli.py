@@ -56,22 +56,32 @@ def main() -> None:
 @click.option("--amt", help="The application management token.")
 @click.option("--connect-flow", type=click.Choice(CONNECT_FLOWS), default=None,
               help="What Connect's redirect carries: code, user (user_id) or both (default).")
-@click.option("--v3-vehicle-shape", type=click.Choice(["wrapped", "unwrapped"]), default="wrapped",
-              show_default=True, help="GET /v3/vehicles/{id} in a data envelope (docs) or bare (SDK fixtures).")
+@click.option("--v3-vehicle-shape", type=click.Choice(["bare", "unwrapped", "wrapped"]), default="bare",
+              show_default=True, help="GET /v3/vehicles/{id} as the bare resource (the platform; 'unwrapped' is "
+              "a synonym) or in a data envelope (as the docs show).")
+@click.option("--refresh-grace", type=click.FloatRange(0, 3600), default=0.0, show_default=True,
+              help="Seconds a rotated refresh token still works. The platform documents 60; 0 (strict) makes an "
+              "app that reuses a refresh token fail here first.")
+@click.option("--lenient-redirect-uri", is_flag=True,
+              help="Tolerate a missing or 'undefined' redirect_uri at the token endpoint (RFC 6749 requires it).")
 def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
           redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str,
-          time_scale: float = 1.0, allow_remote_control: bool = False, workers: int = 1) -> None:
+          time_scale: float = 1.0, allow_remote_control: bool = False, workers: int = 1,
+          refresh_grace: float = 0.0, lenient_redirect_uri: bool = False) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
 
     from .app import create_app
 
     if workers > 1 and (db_path == ":memory:" or time_scale != 1.0 or seed != 0 or allow_remote_control
-                        or v3_vehicle_shape != "wrapped"):
+                        or v3_vehicle_shape == "wrapped" or refresh_grace or lenient_redirect_uri):
         raise click.UsageError("--workers > 1 needs a database file and the default --seed, --time-scale, "
-                               "--v3-vehicle-shape and control settings (each worker builds its own platform).")
+                               "--v3-vehicle-shape, OAuth and control settings (each worker builds its own "
+                               "platform).")
     platform = _platform(db_path, seed)
     platform.v3_vehicle_wrapped = v3_vehicle_shape == "wrapped"
+    platform.oauth_policy.refresh_grace = refresh_grace
+    platform.oauth_policy.require_redirect_uri = not lenient_redirect_uri
     platform.clock.time_scale = time_scale
     platform.allow_remote_control = allow_remote_control
     if client_id:
@@ -182,7 +192,7 @@ def users_add(db_path: str | None, email: str, password: str, make: str, count: 
 def connect(url: str, client_id: str, client_secret: str, redirect_uri: str, scopes: tuple[str, ...], make: str,
             mode: str, email: str, password: str, as_json: bool) -> None:
     """Walk the Connect pages like a browser, exchange the code, print the tokens and vehicle ids."""
-    import httpx
+    import httpx2
 
     from .scripted import connect as run_connect
     from .walker import ConnectError
@@ -191,7 +201,7 @@ def connect(url: str, client_id: str, client_secret: str, redirect_uri: str, sco
         result = run_connect(url, client_id, client_secret, redirect_uri,
                              [s for scope in scopes for s in scope.split()], make=make, mode=mode, email=email,
                              password=password)
-    except (ConnectError, httpx.HTTPError) as error:
+    except (ConnectError, httpx2.HTTPError) as error:
         click.echo(f"connect failed: {error}", err=True)
         sys.exit(1)
     if as_json:

@@ -39,16 +39,29 @@ def test_official_sdk_runs_unchanged(emulator, application):
     assert auth_url.startswith(f"{emulator.url}/oauth/authorize?response_type=code")
     redirect = walk(auth_url, email="official@example.com")
     assert redirect.params["state"] == "official"
-    seen = json.loads(run_official(emulator, application, "run", redirect.params["code"]))
+    second = walk(auth_url, email="official-second@example.com")
+    code = redirect.params["code"]
+    seen = json.loads(run_official(emulator, application, "run", code, second.params["code"]))
     assert seen["token_type"] == "Bearer" and seen["expires_in"] == 7200
     assert seen["vehicle_count"] == 1 and seen["make"] == "TESLA"
     assert seen["odometer"] > 0 and seen["batch_odometer"] > 0
     assert seen["request_id_length"] == 36
-    assert seen["locked"] is True
+    # Test-mode commands succeed and the vehicle reports what they did.
+    assert seen["unlocked"] is True and seen["locked"] is True
+    assert (seen["start_charge"], seen["charging_state"]) == ("success", "CHARGING")
+    assert seen["stop_charge"] == "success" and seen["stopped_state"] != "CHARGING"
+    assert (seen["set_limit"], seen["limit"]) == ("success", 0.9)
+    assert seen["destination"] == "success"
     assert "read_odometer" in seen["permissions"]
     assert seen["batch_fuel_error"] == [403, "PERMISSION"]
     assert seen["fuel_error"] == [403, "PERMISSION", {"type": "REAUTHENTICATE", "url": None}]
     assert seen["connections"] == 1
-    assert seen["refreshed"] is True
-    assert seen["reused_code_error"] == f"Invalid code: {redirect.params['code']}."
     assert seen["disconnect"] == "success"
+    # Token rules: rotation, reuse detection, code replay.
+    assert seen["refreshed"] is True and seen["refreshed_user"] is True
+    assert seen["reused_refresh_error"][:2] == [400, "invalid_grant"]
+    assert seen["reused_refresh_error"][2].startswith("Invalid refresh_token: ")
+    assert seen["after_reuse"] == [401, "AUTHENTICATION"]
+    assert seen["second_user"] is True
+    assert seen["reused_code_error"] == f"Invalid code: {second.params['code']}."
+    assert seen["after_replay"] == [401, "AUTHENTICATION"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.scripted import authorize_url
@@ -14,7 +14,7 @@ from tests.conftest import REDIRECT_URI
 
 @pytest.fixture(scope="module")
 def app_token(emulator, application) -> str:
-    response = httpx.post(f"{emulator.url}/oauth2/token",
+    response = httpx2.post(f"{emulator.url}/oauth2/token",
                           data={"grant_type": "client_credentials", "client_id": application.client_id,
                                 "client_secret": application.client_secret})
     assert response.status_code == 200
@@ -23,9 +23,9 @@ def app_token(emulator, application) -> str:
     return str(body["access_token"])
 
 
-def v3(emulator, method: str, path: str, token: str, user_id: str | None = None, **kwargs: Any) -> httpx.Response:
+def v3(emulator, method: str, path: str, token: str, user_id: str | None = None, **kwargs: Any) -> httpx2.Response:
     headers = {"Authorization": f"Bearer {token}", **({"sc-user-id": user_id} if user_id else {})}
-    return httpx.request(method, f"{emulator.url}/v3{path}", headers=headers, **kwargs)
+    return httpx2.request(method, f"{emulator.url}/v3{path}", headers=headers, **kwargs)
 
 
 @pytest.fixture()
@@ -50,9 +50,24 @@ def test_second_tutorial_flow(emulator, app_token, user):
 
     vehicle = v3(emulator, "GET", f"/vehicles/{vehicle_id}", app_token, user["user_id"])
     assert vehicle.status_code == 200
-    attributes = vehicle.json()["data"]["attributes"]
+    # The bare JSON:API resource by default (wire reference §8.2, decided 2026-11-24).
+    assert set(vehicle.json()) == {"id", "type", "attributes", "links"}
+    assert vehicle.json()["id"] == vehicle_id and vehicle.json()["type"] == "vehicle"
+    attributes = vehicle.json()["attributes"]
     assert {"make", "model", "year", "powertrainType", "mode"} <= attributes.keys()
     assert attributes["mode"] == "test"
+
+
+def test_vehicle_shape_wrapped_is_an_option(emulator, app_token, user):
+    vehicle_id = v3(emulator, "GET", "/connections", app_token,
+                    params={"user_id": user["user_id"]}).json()["data"][0]["relationships"]["vehicle"]["data"]["id"]
+    emulator.platform.v3_vehicle_wrapped = True
+    try:
+        wrapped = v3(emulator, "GET", f"/vehicles/{vehicle_id}", app_token, user["user_id"]).json()
+    finally:
+        emulator.platform.v3_vehicle_wrapped = False
+    assert set(wrapped) == {"data"} and wrapped["data"]["id"] == vehicle_id
+    assert wrapped["data"]["attributes"]["mode"] == "test"
 
 
 def test_signals_and_lock_command_share_state_with_v2(emulator, app_token, user, connect_vehicle):
@@ -102,13 +117,13 @@ def test_set_limit_is_a_percentage_and_v2_reads_a_fraction(emulator, app_token, 
 def test_delete_user_purges_connections_and_tokens(emulator, app_token, application):
     url = authorize_url(emulator.url, application.client_id, REDIRECT_URI, ["read_odometer"], make="FORD")
     params = walk(url, email="leaving@example.com").params
-    token = httpx.post(f"{emulator.url}/oauth/token", auth=(application.client_id, application.client_secret),
+    token = httpx2.post(f"{emulator.url}/oauth/token", auth=(application.client_id, application.client_secret),
                        data={"grant_type": "authorization_code", "code": params["code"],
                              "redirect_uri": REDIRECT_URI}).json()["access_token"]
     assert v3(emulator, "DELETE", f"/users/{params['user_id']}", app_token).status_code == 204
     remaining = v3(emulator, "GET", "/connections", app_token, params={"user_id": params["user_id"]})
     assert remaining.json()["data"] == []
-    user_call = httpx.get(f"{emulator.url}/v2.0/vehicles", headers={"Authorization": f"Bearer {token}"})
+    user_call = httpx2.get(f"{emulator.url}/v2.0/vehicles", headers={"Authorization": f"Bearer {token}"})
     assert user_call.status_code == 401
 
 
@@ -123,12 +138,12 @@ def test_connections_paging_links(emulator, app_token, application):
 
 
 def test_application_token_errors(emulator, application):
-    bad = httpx.post(f"{emulator.url}/oauth2/token", data={"grant_type": "client_credentials",
+    bad = httpx2.post(f"{emulator.url}/oauth2/token", data={"grant_type": "client_credentials",
                                                             "client_id": application.client_id,
                                                             "client_secret": "wrong"})
     assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
-    missing = httpx.post(f"{emulator.url}/oauth2/token", data={"client_id": application.client_id})
+    missing = httpx2.post(f"{emulator.url}/oauth2/token", data={"client_id": application.client_id})
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
-    unauthenticated = httpx.get(f"{emulator.url}/v3/connections")
+    unauthenticated = httpx2.get(f"{emulator.url}/v3/connections")
     assert unauthenticated.status_code == 401
     assert unauthenticated.json()["errors"][0]["type"] == "AUTHENTICATION"

@@ -89,24 +89,44 @@ def test_code_and_token_lifetimes(platform):
     with pytest.raises(OAuthError, match=f"Invalid code: {params['code']}."):
         platform.exchange_code(platform.client("app", "secret"), params["code"], REDIRECT)
 
-    pair = platform.exchange_code(platform.client("app", "secret"), run_connect(platform)["code"], None)
+    pair = platform.exchange_code(platform.client("app", "secret"), run_connect(platform)["code"], REDIRECT)
     platform.clock.advance(7199)
     assert platform.tokens.check(pair.access_token) is not None
     platform.clock.advance(1)
     assert platform.tokens.check(pair.access_token) is None
 
 
-def test_refresh_grace_window(platform):
+def test_refresh_grace_window_is_an_option(platform):
+    platform.oauth_policy.refresh_grace = 60  # the platform documents 60 s; the emulator's default is 0
     app = platform.client("app", "secret")
     pair = platform.exchange_code(app, run_connect(platform)["code"], REDIRECT)
     rotated = platform.refresh(app, pair.refresh_token)
     platform.clock.advance(59)
-    platform.refresh(app, pair.refresh_token)
+    retried = platform.refresh(app, pair.refresh_token)  # a retry inside the window
+    assert retried.refresh_token != rotated.refresh_token
     platform.clock.advance(1)
     with pytest.raises(OAuthError, match="Invalid refresh_token"):
-        platform.refresh(app, pair.refresh_token)
-    platform.clock.advance(60 * 24 * 3600 - 61)
-    assert platform.refresh(app, rotated.refresh_token).expires_in == 7200
+        platform.refresh(app, pair.refresh_token)  # reuse after the window: the chain is revoked
+    for token in (rotated.refresh_token, retried.refresh_token):
+        with pytest.raises(OAuthError, match="Invalid refresh_token"):
+            platform.refresh(app, token)
+    assert platform.tokens.check(retried.access_token) is None
+
+
+def test_refresh_reuse_revokes_the_chain_by_default(platform):
+    app = platform.client("app", "secret")
+    pair = platform.exchange_code(app, run_connect(platform)["code"], REDIRECT)
+    rotated = platform.refresh(app, pair.refresh_token)
+    assert platform.tokens.check(rotated.access_token) is not None
+    with pytest.raises(OAuthError, match="Invalid refresh_token"):
+        platform.refresh(app, pair.refresh_token)  # at once: no grace by default
+    assert platform.tokens.check(rotated.access_token) is None
+    assert platform.tokens.check(pair.access_token) is None
+    with pytest.raises(OAuthError, match="Invalid refresh_token"):
+        platform.refresh(app, rotated.refresh_token)
+    # Another login's tokens are untouched.
+    other = platform.exchange_code(app, run_connect(platform, email="b@example.com")["code"], REDIRECT)
+    assert platform.refresh(app, other.refresh_token).expires_in == 7200
 
 
 def test_client_authentication(platform):

@@ -207,11 +207,48 @@ def test_start_and_stop_charging(emulator, new_car):
     assert car.get("charge").json()["state"] == "NOT_CHARGING"
 
 
-def test_start_charge_when_unplugged_is_a_vehicle_state_error(emulator, new_car):
-    car = new_car()
+def test_start_charge_when_unplugged_is_a_vehicle_state_error_in_simulated_mode(emulator, http, connect_vehicle):
+    car = Car(http, connect_vehicle(make="TESLA", mode="simulated", email=unique_email("unplugged")))
     _set_state(emulator, car, plugged_in=False, charging=False)
     assert_v2_error(car.post("charge", {"action": "START"}), 409, "VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED")
+    assert_v2_error(car.post("charge", {"action": "STOP"}), 409, "VEHICLE_STATE", "NOT_CHARGING")
     assert car.get("charge").json()["state"] == "NOT_CHARGING"
+
+
+@pytest.mark.parametrize("plugged_in, soc", [(False, 0.4), (True, 0.4), (False, 0.9)])
+def test_test_mode_commands_succeed_whatever_the_starting_state(emulator, new_car, plugged_in, soc):
+    """Smartcar's test mode answers documented commands with success; the vehicle then reports their effect."""
+    car = new_car()
+    _set_state(emulator, car, plugged_in=plugged_in, charging=False, battery_soc=soc, charge_limit=0.9,
+               locked=False, doors={"frontLeft": "OPEN", "frontRight": "CLOSED", "backLeft": "CLOSED",
+                                    "backRight": "CLOSED"}, storage={"front": "CLOSED", "rear": "OPEN"})
+    assert car.post("charge", {"action": "STOP"}).status_code == 200  # not charging: still a success
+    assert car.post("charge", {"action": "START"}).status_code == 200
+    charge = car.get("charge").json()
+    assert charge["isPluggedIn"] is True
+    assert charge["state"] == ("FULLY_CHARGED" if soc >= 0.9 else "CHARGING")
+    assert car.post("charge", {"action": "START"}).status_code == 200  # already charging: still a success
+    assert car.post("charge", {"action": "STOP"}).status_code == 200
+    assert car.get("charge").json()["state"] != "CHARGING"
+    assert car.post("security", {"action": "LOCK"}).status_code == 200  # a door and the trunk were open
+    security = car.get("security").json()
+    assert security["isLocked"] is True
+    assert {d["status"] for d in security["doors"]} == {"CLOSED"}
+    assert car.post("security", {"action": "UNLOCK"}).status_code == 200
+    assert car.get("security").json()["isLocked"] is False
+    assert car.post("charge/limit", {"limit": 0.55}).status_code == 200
+    assert car.get("charge/limit").json() == {"limit": 0.55}
+    assert car.post("navigation/destination", {"latitude": 39.7, "longitude": -104.9}).status_code == 200
+
+
+def test_test_mode_commands_under_v3_succeed(emulator, new_car):
+    car = new_car(scopes=["read_charge", "control_charge", "control_security", "read_security"])
+    _set_state(emulator, car, plugged_in=False, charging=False, battery_soc=0.3, charge_limit=0.8)
+    for command in ("charge/stop", "charge/start", "security/unlock", "security/lock"):
+        response = car.http.post(f"/v3/vehicles/{car.id}/commands/{command}", headers=bearer(car.token))
+        assert response.status_code == 200, (command, response.text)
+        assert response.json()["data"]["attributes"]["status"]["value"] == "SUCCESS"
+    assert car.get("charge").json() == {"isPluggedIn": True, "state": "CHARGING"}
 
 
 def test_navigation_destination(new_car):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import smartcar
@@ -49,6 +49,20 @@ def test_second_tutorial_flow_in_a_few_lines(emulator, application):
     odometer = vehicle.signal(SignalCode.ODOMETER)
     assert odometer.ok and odometer.body["unit"] == "kilometers" and odometer.value > 0
     assert odometer.retrieved_at is not None and odometer.raw["id"] == "odometer-traveleddistance"
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["bare", "wrapped"])
+def test_vehicle_attributes_read_either_shape(emulator, application, wrapped):
+    """The platform answers the bare resource; the docs show it in a "data" envelope. Both read the same."""
+    user_id = connect_user(emulator.url, application.client_id, email=f"v3-shape-{wrapped}@example.com")
+    client = smartcar.Client(application.client_id, application.client_secret)
+    vehicle_id = next(client.connections.list(user_id=user_id)).vehicle_id
+    emulator.platform.v3_vehicle_wrapped = wrapped
+    try:
+        attributes = client.vehicle(vehicle_id, user_id).attributes()
+    finally:
+        emulator.platform.v3_vehicle_wrapped = False
+    assert (attributes.id, attributes.make, attributes.mode) == (vehicle_id, "TESLA", "test")
 
 
 def test_signals_list_and_commands_change_state(emulator, application):
@@ -149,12 +163,12 @@ def test_a_401_renews_the_token_once_and_retries(monkeypatch):
 def test_raw_http_version_of_the_tutorial(emulator, application):
     """The tutorial's own raw-HTTP calls with the origins swapped: token, connections, vehicle."""
     user_id = connect_user(emulator.url, application.client_id, email="raw-http@example.com")
-    token = httpx.post(f"{emulator.url}/oauth2/token", data={
+    token = httpx2.post(f"{emulator.url}/oauth2/token", data={
         "grant_type": "client_credentials", "client_id": application.client_id,
         "client_secret": application.client_secret}).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}", "sc-user-id": user_id}
-    connections = httpx.get(f"{emulator.url}/v3/connections", headers=headers,
+    connections = httpx2.get(f"{emulator.url}/v3/connections", headers=headers,
                             params={"filter[userId]": user_id}).json()
     vehicle_id = connections["data"][0]["relationships"]["vehicle"]["data"]["id"]
-    vehicle = httpx.get(f"{emulator.url}/v3/vehicles/{vehicle_id}", headers=headers).json()
-    assert vehicle["data"]["attributes"]["make"] == "TESLA"
+    vehicle = httpx2.get(f"{emulator.url}/v3/vehicles/{vehicle_id}", headers=headers).json()
+    assert vehicle["id"] == vehicle_id and vehicle["attributes"]["make"] == "TESLA"  # the bare resource

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from ..platform.apps import Application
 from ..platform.errors import OAuthError
 from ..platform.oauth import TokenPair
-from .auth import basic_credentials
+from .auth import MalformedAuthorization, parse_basic
 from .common import platform_of
 from .errors import json_response
 
@@ -38,10 +38,24 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
-    username, password = basic_credentials(request)
-    if username is not None:
-        return username, password
-    return form.get("client_id"), form.get("client_secret")
+    """The client's id and secret: from ``Authorization: Basic`` or from the form, never both (RFC 6749 §2.3).
+
+    A present but malformed ``Authorization`` header is a 401, not a fall-back to the form.
+    """
+    header = request.headers.get("authorization")
+    if header is None:
+        return form.get("client_id"), form.get("client_secret")
+    try:
+        username, password = parse_basic(header)
+    except MalformedAuthorization as error:
+        raise OAuthError("invalid_client", f"Malformed Authorization header ({error}): "
+                         "use Basic base64(client_id:client_secret).", status=401) from None
+    if "client_secret" in form:
+        raise OAuthError("invalid_request", "The client authenticated twice (Authorization header and "
+                         "client_secret in the body): use one method.")
+    if form.get("client_id") not in (None, username):
+        raise OAuthError("invalid_request", "The client_id in the body differs from the Authorization header.")
+    return username, password
 
 
 def _tokens(pair: TokenPair) -> Response:
@@ -63,11 +77,15 @@ async def _grant(request: Request, supported: tuple[str, ...]) -> tuple[dict[str
 
 
 @router.post("/oauth/token", summary="Exchange an authorization code or a refresh token (HTTP Basic client auth)")
+# The official SDKs disagree on SMARTCAR_AUTH_ORIGIN: Python takes it as the whole token URL, Node, Java and Ruby
+# append /oauth/token. `smartcar-emulator env` exports <origin>/oauth/token, so this second path serves the others.
+@router.post("/oauth/token/oauth/token", include_in_schema=False)
 async def token(request: Request) -> Response:
     form, grant_type, app = await _grant(request, ("authorization_code", "refresh_token"))
     platform = platform_of(request)
     if grant_type == "authorization_code":
-        return _tokens(platform.exchange_code(app, form.get("code"), form.get("redirect_uri")))
+        return _tokens(platform.exchange_code(app, form.get("code"), form.get("redirect_uri"),
+                                              form.get("code_verifier")))
     return _tokens(platform.refresh(app, form.get("refresh_token")))
 
 

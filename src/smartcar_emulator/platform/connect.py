@@ -20,7 +20,7 @@ from .catalog import make_from_vin, normalize_make
 from .connections import ConnectionRepository
 from .errors import ConnectPageError, ConnectRedirectError
 from .ids import new_id
-from .oauth import TokenService
+from .oauth import PKCE_METHODS, TokenService, valid_pkce_value
 from .permissions import KNOWN, parse_scope
 from .testmode import SPECIAL_VINS, V1_VINS, VehicleSpec, resolve_test_login
 from .vehicles import MODES, Vehicle, VehicleRepository, owner_key
@@ -138,6 +138,9 @@ class ConnectService:
             "single_select_vin": (query.get("single_select_vin") or "").upper() or None,
             "user": query.get("user"), "flags": query.get("flags"),
             "response_type": query.get("response_type", ""),
+            "redirect_uri_sent": bool(query.get("redirect_uri")),
+            "code_challenge": query.get("code_challenge") or None,
+            "code_challenge_method": query.get("code_challenge_method") or None,
         }
         session = Session(new_id(), app.client_id, params, "preamble", created_at=self.clock.timestamp())
         make = normalize_make(query["make"]) if query.get("make") else None
@@ -166,6 +169,15 @@ class ConnectService:
         unknown = [s for s in scopes if s not in KNOWN]
         if unknown:
             return config_error(f"Unknown permission(s): {', '.join(unknown)}.")
+        challenge, method = params["code_challenge"], params["code_challenge_method"]
+        if method is not None and challenge is None:
+            return config_error("code_challenge_method was sent without a code_challenge (PKCE, RFC 7636).")
+        if challenge is not None:
+            if (method or "plain") not in PKCE_METHODS:
+                return config_error("code_challenge_method must be S256 or plain (PKCE, RFC 7636).")
+            if not valid_pkce_value(challenge):
+                return config_error("code_challenge must be 43 to 128 characters of A-Z, a-z, 0-9, "
+                                    "'-', '.', '_' and '~' (PKCE, RFC 7636).")
         vin = params["single_select_vin"]
         if vin:
             if len(vin) != 17:
@@ -307,7 +319,10 @@ class ConnectService:
             user_id = self.connections.user_for(app.client_id, session.owner)
             for vehicle_id in vehicle_ids:
                 self.connections.grant(app.client_id, user_id, vehicle_id, scopes)
-            code = self.tokens.issue_code(app.client_id, redirect_uri, user_id)
+            code = self.tokens.issue_code(app.client_id, redirect_uri, user_id,
+                                          redirect_uri_sent=session.params.get("redirect_uri_sent", True),
+                                          code_challenge=session.params.get("code_challenge"),
+                                          code_challenge_method=session.params.get("code_challenge_method") or "plain")
             session.step = "done"
             self._save(session)
         params: dict[str, str] = {}

@@ -17,7 +17,7 @@ from .connect import ConnectService
 from .connections import Connection, ConnectionRepository
 from .errors import ApiError, OAuthError
 from .faults import FaultService
-from .oauth import TokenInfo, TokenPair, TokenService
+from .oauth import OAuthPolicy, TokenInfo, TokenPair, TokenService
 from .permissions import capable
 from .state import VehicleState
 from .v3 import V3Service
@@ -37,19 +37,23 @@ class VehicleAccess:
 class Platform:
     """Applications, users, vehicles, grants and tokens, with the platform's rules."""
 
-    def __init__(self, db: Database | None = None, clock: Clock | None = None, seed: int = 0) -> None:
+    def __init__(self, db: Database | None = None, clock: Clock | None = None, seed: int = 0,
+                 oauth_policy: OAuthPolicy | None = None) -> None:
         self.db = db or Database(":memory:")
         self.clock = clock or Clock()
         self.seed = seed
+        self.oauth_policy = oauth_policy or OAuthPolicy()
         self.apps = ApplicationRepository(self.db, self.clock)
         self.vehicles = VehicleRepository(self.db, self.clock)
         self.accounts = AccountRepository(self.db, self.clock, self.vehicles)
         self.connections = ConnectionRepository(self.db, self.clock)
-        self.tokens = TokenService(self.db, self.clock)
+        self.tokens = TokenService(self.db, self.clock, self.oauth_policy)
         self.connect = ConnectService(self.db, self.clock, self.apps, self.accounts, self.vehicles,
                                       self.connections, self.tokens)
         self.v3 = V3Service(self)
-        self.v3_vehicle_wrapped = True  # GET /v3/vehicles/{id} in a "data" envelope (docs); False: unwrapped
+        # GET /v3/vehicles/{id}: the bare JSON:API resource (decided in the wire reference, §8.2); True wraps it
+        # in {"data": ...} as the docs show.
+        self.v3_vehicle_wrapped = False
         self.faults = FaultService(self.clock, seed)
         from ..simulator import Simulator  # the simulator builds on the platform modules
 
@@ -63,10 +67,11 @@ class Platform:
             raise OAuthError("invalid_client", "Invalid client_id or client_secret.", status=401)
         return app
 
-    def exchange_code(self, app: Application, code: str | None, redirect_uri: str | None) -> TokenPair:
+    def exchange_code(self, app: Application, code: str | None, redirect_uri: str | None,
+                      code_verifier: str | None = None) -> TokenPair:
         if not code:
             raise OAuthError("invalid_request", "The code parameter is required.")
-        return self.tokens.redeem_code(app.client_id, code, redirect_uri)
+        return self.tokens.redeem_code(app.client_id, code, redirect_uri, code_verifier)
 
     def refresh(self, app: Application, refresh_token: str | None) -> TokenPair:
         if not refresh_token:
@@ -128,12 +133,21 @@ class Platform:
         self.connections.delete([grant.connection.id])
 
     # Commands --------------------------------------------------------------------------------------
+    # Smartcar's test mode answers every documented command with success; its state-dependent errors
+    # (IN_MOTION, DOOR_OPEN, CHARGING_PLUG_NOT_CONNECTED, NOT_CHARGING, ...) come only from the special test
+    # logins (``vehicle.test_error``) and fault rules, checked before a command runs. Simulated and live
+    # vehicles apply the preconditions a real car would. A test vehicle the control API set driving is the one
+    # exception: IN_MOTION stays, since only an explicit trip puts it in motion.
     def set_lock(self, vehicle_id: str, locked: bool) -> VehicleState:
         vehicle = self.vehicles.get(vehicle_id)
+        test_mode = vehicle is not None and vehicle.mode == "test"
 
         def change(state: VehicleState) -> None:
             if state.speed_kph > 0:
                 raise ApiError("VEHICLE_STATE", "IN_MOTION")
+            if locked and test_mode:  # the test vehicle closes what was open, then locks
+                state.doors = {door: "CLOSED" if status == "OPEN" else status for door, status in state.doors.items()}
+                state.storage = {key: "CLOSED" if status == "OPEN" else status for key, status in state.storage.items()}
             if locked and "OPEN" in state.doors.values():
                 raise ApiError("VEHICLE_STATE", "DOOR_OPEN")
             if locked and state.storage.get("rear") == "OPEN":
@@ -146,7 +160,21 @@ class Platform:
         return self.simulator.update(vehicle_id, change)
 
     def set_charging(self, vehicle_id: str, start: bool) -> VehicleState:
+        vehicle = self.vehicles.get(vehicle_id)
+        test_mode = vehicle is not None and vehicle.mode == "test"
+
         def change(state: VehicleState) -> None:
+            full = state.battery_soc is not None and state.battery_soc >= state.charge_limit - 1e-9
+            if test_mode:  # success, and the vehicle reports what a real one would after the command
+                if start:
+                    if state.speed_kph > 0:
+                        raise ApiError("VEHICLE_STATE", "IN_MOTION")
+                    state.plugged_in = True
+                    state.charging_port = "CLOSED"
+                    state.charging = not full  # at its limit it reports FULLY_CHARGED
+                else:
+                    state.charging = False
+                return
             if start:
                 if state.speed_kph > 0:
                     raise ApiError("VEHICLE_STATE", "IN_MOTION")
@@ -154,7 +182,7 @@ class Platform:
                     raise ApiError("VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED")
                 if state.charging:
                     raise ApiError("VEHICLE_STATE", "CHARGING_IN_PROGRESS")
-                if state.battery_soc is not None and state.battery_soc >= state.charge_limit - 1e-9:
+                if full:
                     raise ApiError("VEHICLE_STATE", "FULLY_CHARGED")
             elif not state.charging:
                 raise ApiError("VEHICLE_STATE", "NOT_CHARGING")

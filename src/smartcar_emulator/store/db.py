@@ -108,6 +108,17 @@ SCHEMA: list[str] = [
         PRIMARY KEY (webhook_id, vehicle_id)
     );
     """,
+    # version 2: strict OAuth (RFC 6749 / 6819 / 7636): token chains for replay and reuse detection, whether
+    # redirect_uri was sent to authorize, PKCE challenges, and when a refresh token was rotated.
+    """
+    ALTER TABLE codes ADD COLUMN redirect_uri_sent INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE codes ADD COLUMN code_challenge TEXT;
+    ALTER TABLE codes ADD COLUMN code_challenge_method TEXT;
+    ALTER TABLE codes ADD COLUMN chain TEXT;
+    ALTER TABLE tokens ADD COLUMN chain TEXT;   -- every token descended from one authorization code
+    ALTER TABLE tokens ADD COLUMN used_at REAL; -- a refresh token: when it was rotated
+    CREATE INDEX tokens_chain ON tokens (chain);
+    """,
 ]
 
 
