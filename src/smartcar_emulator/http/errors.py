@@ -90,5 +90,7 @@ def api_error_response(request: Request, error: ApiError, version: str | None = 
 
 
 def oauth_error_response(error: OAuthError) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="smartcar"'} if error.status == 401 else None
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="smartcar"'
     return json_response({"error": error.error, "error_description": error.description}, error.status, headers)
