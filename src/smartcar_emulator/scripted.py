@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 
 from .walker import ConnectError, walk
 
@@ -28,14 +28,14 @@ def authorize_url(base_url: str, client_id: str, redirect_uri: str, scopes: list
 
 def connect(base_url: str, client_id: str, client_secret: str, redirect_uri: str, scopes: list[str],
             make: str | None = "TESLA", mode: str = "test", email: str = "driver@example.com",
-            password: str = "password", client: httpx.Client | None = None) -> dict[str, Any]:
+            password: str = "password", client: httpx2.Client | None = None) -> dict[str, Any]:
     """Walk Connect, exchange the code and list the vehicles.
 
     Returns ``access_token``, ``refresh_token``, ``expires_in``, ``token_type``, ``user_id``,
     ``vehicle_ids`` and ``code``. Raises :class:`ConnectError` when Connect redirects with an error.
     """
     own = client is None
-    http = client or httpx.Client(timeout=30)
+    http = client or httpx2.Client(timeout=30)
     try:
         url = authorize_url(base_url, client_id, redirect_uri, scopes, mode=mode, state="scripted", make=make)
         result = walk(url, email=email, password=password, make=make, client=http)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-import httpx
+import httpx2
 
 
 @dataclass
@@ -89,14 +89,14 @@ class ConnectResult:
 
 
 def walk(auth_url: str, email: str = "driver@example.com", password: str = "password", make: str | None = None,
-         deny: bool = False, client: httpx.Client | None = None, max_steps: int = 12) -> ConnectResult:
+         deny: bool = False, client: httpx2.Client | None = None, max_steps: int = 12) -> ConnectResult:
     """Follow Connect from ``auth_url`` to the redirect back to the application.
 
     Page-to-page navigation inside Connect uses 303 redirects; the final redirect to the application is a
     302, whose Location is read and not followed.
     """
     own = client is None
-    http = client or httpx.Client(timeout=30)
+    http = client or httpx2.Client(timeout=30)
     pages: list[str] = []
     try:
         response = http.get(auth_url, follow_redirects=False)
