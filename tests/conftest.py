@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.platform.apps import Application
@@ -80,9 +80,9 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, status: int = 2
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(url).status_code == status:
+            if httpx2.get(url).status_code == status:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()

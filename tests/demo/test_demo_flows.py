@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.walker import walk
 
 
-def login_and_connect(demo, email: str = "driver@example.com", deny: bool = False) -> httpx.Response:
+def login_and_connect(demo, email: str = "driver@example.com", deny: bool = False) -> httpx2.Response:
     """Follow /login to Connect, walk it, then hand the redirect back to the app (with its session cookie)."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{demo.port}") as browser:
+    with httpx2.Client(base_url=f"http://127.0.0.1:{demo.port}") as browser:
         login = browser.get("/login")
         assert login.status_code == 302
         result = walk(login.headers["location"], email=email, make="TESLA", deny=deny)
@@ -44,5 +44,5 @@ def test_denied_connect_shows_a_helpful_error(start_demo):
 
 def test_exchange_without_the_login_state_is_refused(start_demo):
     demo = start_demo("code")
-    response = httpx.get(f"http://127.0.0.1:{demo.port}/exchange", params={"code": "x", "state": "forged"})
+    response = httpx2.get(f"http://127.0.0.1:{demo.port}/exchange", params={"code": "x", "state": "forged"})
     assert response.status_code == 400 and "Login expired" in response.text

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
-import pytest
+import httpx2
 
 from smartcar_emulator.scripted import authorize_url
 from smartcar_emulator.server import EmulatorServer
@@ -51,11 +50,11 @@ def test_connect_in_headless_chromium(browser_page):
         assert len(redirects) == 1 and redirects[0].startswith(REDIRECT_URI + "?")
         params = dict(parse_qsl(urlsplit(redirects[0]).query))
         assert params["state"] == "browser-state"
-        token = httpx.post(f"{emulator.url}/oauth/token", auth=(app.client_id, app.client_secret),
+        token = httpx2.post(f"{emulator.url}/oauth/token", auth=(app.client_id, app.client_secret),
                            data={"grant_type": "authorization_code", "code": params["code"],
                                  "redirect_uri": REDIRECT_URI})
         assert token.status_code == 200
-        vehicles = httpx.get(f"{emulator.url}/v2.0/vehicles",
+        vehicles = httpx2.get(f"{emulator.url}/v2.0/vehicles",
                          headers={"Authorization": f"Bearer {token.json()['access_token']}"})
         assert vehicles.status_code == 200 and vehicles.json()["paging"]["count"] == 1
     assert {p.name for p in SCREENSHOTS.glob("*.png")} >= {"1-preamble.png", "4-grant.png", "5-redirect.png"}

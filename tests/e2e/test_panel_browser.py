@@ -3,7 +3,7 @@ driving, inject a rate limit; the API reports each click. Screenshots in artifac
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.platform.core import Platform
@@ -46,7 +46,7 @@ def test_panel_drives_a_bev_and_the_api_agrees(server, page):
                       mode="simulated", email="panel@example.com")
     assert session["vehicle_ids"] == [vehicle_id]
     auth = {"Authorization": f"Bearer {session['access_token']}"}
-    with httpx.Client(base_url=server.url, headers=auth) as api:
+    with httpx2.Client(base_url=server.url, headers=auth) as api:
         battery0 = api.get(f"/v2.0/vehicles/{vehicle_id}/battery").json()["percentRemaining"]
 
         page.goto(f"{server.url}/_emulator/panel/vehicles/{vehicle_id}?refresh=0")  # no reloads mid-click

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.scripted import authorize_url
@@ -33,7 +33,7 @@ def query_of(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query))
 
 
-def assert_v2_error(response: httpx.Response, status: int, type_: str, code: str | None = None) -> dict[str, Any]:
+def assert_v2_error(response: httpx2.Response, status: int, type_: str, code: str | None = None) -> dict[str, Any]:
     """The response is a v2.0 error of this status, type and code, with the platform's headers."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -44,7 +44,7 @@ def assert_v2_error(response: httpx.Response, status: int, type_: str, code: str
     return dict(body)
 
 
-def assert_v1_error(response: httpx.Response, status: int, error: str, code: str | None = None) -> dict[str, Any]:
+def assert_v1_error(response: httpx2.Response, status: int, error: str, code: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
@@ -55,15 +55,15 @@ def assert_v1_error(response: httpx.Response, status: int, error: str, code: str
 
 
 @pytest.fixture(scope="session")
-def http(emulator: EmulatorServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.url, timeout=30) as client:
+def http(emulator: EmulatorServer) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=emulator.url, timeout=30) as client:
         yield client
 
 
 class Car:
     """A connected vehicle and the token that may use it."""
 
-    def __init__(self, http: httpx.Client, session: dict[str, Any], version: str = "2.0") -> None:
+    def __init__(self, http: httpx2.Client, session: dict[str, Any], version: str = "2.0") -> None:
         self.http = http
         self.session = session
         self.token: str = session["access_token"]
@@ -73,14 +73,14 @@ class Car:
     def url(self, path: str = "") -> str:
         return f"/v{self.version}/vehicles/{self.id}" + (f"/{path}" if path else "")
 
-    def get(self, path: str = "", **kwargs: Any) -> httpx.Response:
+    def get(self, path: str = "", **kwargs: Any) -> httpx2.Response:
         return self.http.get(self.url(path), headers={**bearer(self.token), **kwargs.pop("headers", {})}, **kwargs)
 
-    def post(self, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> httpx2.Response:
         return self.http.post(self.url(path), json=json,
                               headers={**bearer(self.token), **kwargs.pop("headers", {})}, **kwargs)
 
-    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+    def delete(self, path: str, **kwargs: Any) -> httpx2.Response:
         return self.http.delete(self.url(path), headers={**bearer(self.token), **kwargs.pop("headers", {})},
                                 **kwargs)
 
@@ -132,6 +132,6 @@ def auth_url(emulator: EmulatorServer, application: Any, scopes: list[str] | Non
     return authorize_url(emulator.url, application.client_id, REDIRECT_URI, scopes or ["read_odometer"], **params)
 
 
-def exchange(http: httpx.Client, application: Any, code: str, redirect_uri: str = REDIRECT_URI) -> httpx.Response:
+def exchange(http: httpx2.Client, application: Any, code: str, redirect_uri: str = REDIRECT_URI) -> httpx2.Response:
     return http.post("/oauth/token", auth=(application.client_id, application.client_secret),
                      data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})

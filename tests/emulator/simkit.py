@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.platform.core import Platform
@@ -27,10 +27,10 @@ class Sim:
         self.platform = server.platform
         self.app = server.register_app(redirect_uris=[REDIRECT_URI], client_id="sim-client",
                                        client_secret="sim-secret", amt="sim-amt", name="Sim App")
-        self.http = httpx.Client(base_url=server.url, timeout=30)
+        self.http = httpx2.Client(base_url=server.url, timeout=30)
 
     # control API
-    def control(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
+    def control(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx2.Response:
         return self.http.request(method, f"/_emulator{path}", json=json, **kwargs)
 
     def ok(self, method: str, path: str, json: Any = None, status: int = 200) -> dict[str, Any]:
@@ -46,7 +46,8 @@ class Sim:
 
     def create(self, make: str = "TESLA", model: str | None = None, mode: str = "simulated",
                email: str | None = None) -> dict[str, Any]:
-        body = {"make": make, "model": model, "mode": mode, "email": email or f"sim-{uuid.uuid4().hex[:10]}@example.com"}
+        body = {"make": make, "model": model, "mode": mode,
+                "email": email or f"sim-{uuid.uuid4().hex[:10]}@example.com"}
         created = self.ok("POST", "/vehicles", body, status=201)
         created["email"] = body["email"]
         return created
@@ -74,16 +75,16 @@ class Car:
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def get(self, path: str, version: str = "2.0") -> httpx.Response:
+    def get(self, path: str, version: str = "2.0") -> httpx2.Response:
         return self.sim.http.get(f"/v{version}/vehicles/{self.id}/{path}".rstrip("/"), headers=self.auth)
 
-    def post(self, path: str, json: Any, version: str = "2.0") -> httpx.Response:
+    def post(self, path: str, json: Any, version: str = "2.0") -> httpx2.Response:
         return self.sim.http.post(f"/v{version}/vehicles/{self.id}/{path}", json=json, headers=self.auth)
 
-    def signal(self, code: str) -> httpx.Response:
+    def signal(self, code: str) -> httpx2.Response:
         return self.sim.http.get(f"/v3/vehicles/{self.id}/signals/{code}", headers=self.auth)
 
-    def command(self, name: str, json: Any = None) -> httpx.Response:
+    def command(self, name: str, json: Any = None) -> httpx2.Response:
         return self.sim.http.post(f"/v3/vehicles/{self.id}/commands/{name}", json=json, headers=self.auth)
 
     def state(self) -> dict[str, Any]:

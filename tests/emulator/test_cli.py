@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -78,7 +78,7 @@ def test_serve_then_connect_prints_tokens_as_json(served):
     result = json.loads(output)
     assert {"access_token", "refresh_token", "expires_in", "user_id", "vehicle_ids"} <= result.keys()
     assert result["expires_in"] == 7200 and len(result["vehicle_ids"]) == 1
-    vehicle = httpx.get(f"{url}/v2.0/vehicles/{result['vehicle_ids'][0]}",
+    vehicle = httpx2.get(f"{url}/v2.0/vehicles/{result['vehicle_ids'][0]}",
                         headers={"Authorization": f"Bearer {result['access_token']}"}).json()
     assert vehicle["make"] == "BMW"
 
@@ -126,7 +126,7 @@ def test_serve_with_two_workers_shares_the_database(tmp_path):
                                 env={k: env[k] for k in ("SMARTCAR_CLIENT_ID", "SMARTCAR_CLIENT_SECRET",
                                                          "SMARTCAR_REDIRECT_URI")}))
         headers = {"Authorization": f"Bearer {result['access_token']}"}
-        odometers = {httpx.get(f"{url}/v2.0/vehicles/{result['vehicle_ids'][0]}/odometer", headers=headers,
+        odometers = {httpx2.get(f"{url}/v2.0/vehicles/{result['vehicle_ids'][0]}/odometer", headers=headers,
                                ).status_code for _ in range(10)}  # new connections: any worker answers
         assert odometers == {200}
     finally:

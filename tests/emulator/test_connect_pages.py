@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar_emulator.scripted import authorize_url
@@ -31,7 +31,7 @@ class _Elements(HTMLParser):
                 and (cls is None or cls in a.get("class", "").split())]
 
 
-def _redirect(response: httpx.Response) -> dict[str, str]:
+def _redirect(response: httpx2.Response) -> dict[str, str]:
     assert response.status_code == 302, response.text
     assert response.headers["location"].startswith(REDIRECT_URI + "?")
     return query_of(response.headers["location"])
@@ -44,8 +44,8 @@ def _walk(emulator, application, scopes=None, email: str | None = None, **params
     return result.params
 
 
-def _post_form(http: httpx.Client, page: httpx.Response, button_id: str,
-               overrides: dict[str, str] | None = None) -> httpx.Response:
+def _post_form(http: httpx2.Client, page: httpx2.Response, button_id: str,
+               overrides: dict[str, str] | None = None) -> httpx2.Response:
     """Submit the form holding ``button_id`` the way a browser would (fields + the clicked button)."""
     for form in parse_forms(page.text):
         for button in form.buttons:
@@ -57,12 +57,12 @@ def _post_form(http: httpx.Client, page: httpx.Response, button_id: str,
     raise AssertionError(f"no #{button_id} on {page.url}")
 
 
-def _submit(http: httpx.Client, url: str, data: list[tuple[str, str]]) -> httpx.Response:
+def _submit(http: httpx2.Client, url: str, data: list[tuple[str, str]]) -> httpx2.Response:
     """POST form fields in order, repeated names included (as a browser encodes a form)."""
     return http.post(url, content=urlencode(data), headers={"content-type": "application/x-www-form-urlencoded"})
 
 
-def _follow(http: httpx.Client, response: httpx.Response) -> httpx.Response:
+def _follow(http: httpx2.Client, response: httpx2.Response) -> httpx2.Response:
     assert response.status_code == 303, response.text
     return http.get(urljoin(str(response.url), response.headers["location"]))
 
@@ -139,7 +139,7 @@ def test_deny_redirects_with_access_denied_and_state(emulator, application):
                                     {"redirect_uri": "http://evil.example.com/steal"}])
 def test_bad_client_or_redirect_uri_shows_an_error_page_never_a_redirect(emulator, application, http, change):
     url = auth_url(emulator, application, state="s")
-    response = http.get(url, params=change)  # httpx merges: the changed parameter replaces the good one
+    response = http.get(url, params=change)  # httpx2 merges: the changed parameter replaces the good one
     assert 400 <= response.status_code < 500
     assert "location" not in response.headers
     assert response.headers["content-type"].startswith("text/html")
@@ -161,13 +161,13 @@ def test_approval_prompt_auto_skips_the_grant_page_when_already_approved(emulato
     assert wider.pages[-1] == "grant"  # a new permission needs the user's approval
 
 
-def _token_and_vehicle(http: httpx.Client, application, params: dict[str, str]) -> tuple[str, str]:
+def _token_and_vehicle(http: httpx2.Client, application, params: dict[str, str]) -> tuple[str, str]:
     """Exchange the redirect's code; the token and the (first) vehicle it may use."""
     token = exchange(http, application, params["code"]).json()["access_token"]
     return token, http.get("/v2.0/vehicles", headers=bearer(token)).json()["vehicles"][0]
 
 
-def _grant_page(http: httpx.Client, url: str, email: str) -> httpx.Response:
+def _grant_page(http: httpx2.Client, url: str, email: str) -> httpx2.Response:
     page = http.get(url)
     page = _follow(http, _post_form(http, page, "continue-button"))
     return _follow(http, _post_form(http, page, "sign-in-button", {"username": email, "password": "pw"}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-import httpx
+import httpx2
 
 from smartcar_emulator.scripted import connect
 from smartcar_emulator.server import EmulatorServer
@@ -22,12 +22,12 @@ def test_restart_on_the_same_file_keeps_everything(tmp_path):
                           ["read_odometer", "control_security", "read_security"], make="TESLA",
                           mode="simulated", email="persist@example.com")
         vehicle = session["vehicle_ids"][0]
-        with httpx.Client(base_url=first.url) as http:
+        with httpx2.Client(base_url=first.url) as http:
             odometer = http.get(f"/v2.0/vehicles/{vehicle}/odometer", headers=bearer(session["access_token"])).json()
             assert http.post(f"/v2.0/vehicles/{vehicle}/security", json={"action": "UNLOCK"},
                              headers=bearer(session["access_token"])).status_code == 200
 
-    with EmulatorServer(db=db) as second, httpx.Client(base_url=second.url) as http:
+    with EmulatorServer(db=db) as second, httpx2.Client(base_url=second.url) as http:
         assert second.platform.apps.get("persist") is not None
         headers = bearer(session["access_token"])
         assert http.get("/v2.0/vehicles", headers=headers).json()["vehicles"] == [vehicle]
@@ -58,11 +58,11 @@ def test_a_half_finished_connect_session_survives_a_restart(tmp_path):
     with EmulatorServer(db=db) as first:
         app = first.register_app(redirect_uris=[REDIRECT_URI], client_id="half")
         url = auth_url(first, app, make="TESLA")
-        start = httpx.get(url)
+        start = httpx2.get(url)
         assert start.status_code == 200
         session_path = start.text.split('action="', 1)[1].split('"', 1)[0]  # /connect/<id>/continue
     with EmulatorServer(db=db) as second:
-        response = httpx.post(second.url + session_path)
+        response = httpx2.post(second.url + session_path)
         assert response.status_code == 303 and response.headers["location"].endswith("/login")
-        login = httpx.get(second.url + response.headers["location"])
+        login = httpx2.get(second.url + response.headers["location"])
         assert login.status_code == 200 and 'id="sign-in-button"' in login.text

@@ -54,6 +54,7 @@ def client() -> smartcar.AuthClient:
 
 # -- A tiny local HTTP stub, only for cases the emulator cannot produce ---------------------------------------
 import json as _json  # noqa: E402
+import ssl  # noqa: E402
 import threading  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
@@ -77,9 +78,10 @@ class Seen:
 
 
 class StubServer:
-    """Answers every request with ``self.reply`` and records what it saw (including the client port)."""
+    """Answers every request with ``self.reply`` and records what it saw (including the client port).
+    With ``tls`` (a server-side ``ssl.SSLContext``) it serves HTTPS (handshakes in the handler threads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.reply = Reply()
         self.seen: list[Seen] = []
         self.release = threading.Event()
@@ -119,7 +121,9 @@ class StubServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True, do_handshake_on_connect=False)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

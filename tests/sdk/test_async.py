@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
-import httpx
+import httpx2
 import pytest
 
 import smartcar
@@ -178,7 +178,7 @@ ERRORS = {"not_capable_error", "bad_token_error", "v3_errors"}
 def car(connect_vehicle: Any, emulator: Any) -> dict[str, Any]:
     """A simulated Tesla of this module's own (exact readings), with its user id."""
     tokens = connect_vehicle(make="TESLA", mode="simulated", email="sdk-async-parity@example.com")
-    user = httpx.get(f"{emulator.url}/v2.0/user", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    user = httpx2.get(f"{emulator.url}/v2.0/user", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     return {"vehicle_id": tokens["vehicle_ids"][0], "access_token": tokens["access_token"],
             "user_id": user.json()["id"]}
 
@@ -212,7 +212,7 @@ def test_outcomes_have_the_expected_content(car: dict[str, Any]) -> None:
 
 
 def test_async_requester_is_the_patch_point_and_gets_the_same_arguments(car: dict[str, Any]) -> None:
-    fake = httpx.Response(200, json={"distance": 42}, headers={"SC-Request-Id": "rid"})
+    fake = httpx2.Response(200, json={"distance": 42}, headers={"SC-Request-Id": "rid"})
     with mock.patch("smartcar.helpers.requester", return_value=fake) as sync_spy:
         smartcar.Vehicle("vid", "tok", {"flags": {"a": True}}).odometer()
     with mock.patch("smartcar.helpers.async_requester", return_value=fake) as async_spy:
@@ -255,7 +255,7 @@ def test_clients_close_their_connections() -> None:
         return open_inside, http.is_closed
 
     assert asyncio.run(go()) == (True, True)
-    own = httpx.Client()
+    own = httpx2.Client()
     with smartcar.Client(CLIENT_ID, CLIENT_SECRET, http_client=own) as client:
         client.application_token()
     assert not own.is_closed  # yours stays yours
@@ -308,4 +308,4 @@ def test_helpers_async_requester_maps_errors_like_requester(car: dict[str, Any])
     with pytest.raises(smartcar.SmartcarException) as transport_error:
         asyncio.run(helpers.async_requester("GET", "http://127.0.0.1:1/nothing"))
     assert transport_error.value.message == "SDK_ERROR" and isinstance(transport_error.value.__cause__,
-                                                                       httpx.ConnectError)
+                                                                       httpx2.ConnectError)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner, Result
 
@@ -89,10 +89,10 @@ def test_lock_v3_then_unlock_v2_change_the_vehicle(env: dict[str, str], fleet5: 
     vid = fleet5["vehicle_ids"][2]
     locked = run(env, "--json", "--user-id", fleet5["user_id"], "lock", vid)
     assert json.loads(locked.output)["status"] == "SUCCESS"
-    assert httpx.get(f"{sdk_env.url}/_emulator/vehicles/{vid}").json()["state"]["locked"] is True
+    assert httpx2.get(f"{sdk_env.url}/_emulator/vehicles/{vid}").json()["state"]["locked"] is True
     unlocked = run(env, "--access-token", fleet5["access_token"], "unlock", vid)
     assert unlocked.exit_code == 0 and f"Unlocked {vid}" in unlocked.output
-    assert httpx.get(f"{sdk_env.url}/_emulator/vehicles/{vid}").json()["state"]["locked"] is False
+    assert httpx2.get(f"{sdk_env.url}/_emulator/vehicles/{vid}").json()["state"]["locked"] is False
 
 
 def test_api_errors_are_one_line_and_a_non_zero_exit(env: dict[str, str]) -> None:
@@ -144,7 +144,7 @@ def faulty() -> Iterator[dict[str, Any]]:
 def test_fleet_snapshot_isolates_faults_and_summarises_them_by_type(faulty: dict[str, Any], tmp_path: Path) -> None:
     emulator, ids = faulty["emulator"], faulty["vehicle_ids"]
     for vid, kind in ((ids[0], "asleep"), (ids[1], "asleep"), (ids[2], "upstream")):
-        httpx.post(f"{emulator.url}/_emulator/faults", json={"kind": kind, "vehicle_id": vid}).raise_for_status()
+        httpx2.post(f"{emulator.url}/_emulator/faults", json={"kind": kind, "vehicle_id": vid}).raise_for_status()
     env = {**emulator.env(), "SMARTCAR_CLIENT_ID": "cli-client", "SMARTCAR_CLIENT_SECRET": "cli-secret",
            "SMARTCAR_USER_ID": "", "SMARTCAR_ACCESS_TOKEN": ""}
     out = tmp_path / "faulty.jsonl"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import smartcar
@@ -80,7 +80,7 @@ def test_network_error_is_sdk_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SmartcarException) as info:
         smartcar.get_user("token")
     assert vars(info.value) == {"message": "SDK_ERROR"} and str(info.value) == "SDK_ERROR"
-    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert isinstance(info.value.__cause__, httpx2.ConnectError)
     with pytest.raises(AttributeError):
         info.value.status_code  # noqa: B018
 
@@ -106,7 +106,7 @@ def test_timeout_is_sdk_error(stub: StubServer, monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(SmartcarException) as info:
         smartcar.get_user("token")
     assert vars(info.value) == {"message": "SDK_ERROR"}
-    assert isinstance(info.value.__cause__, httpx.TimeoutException)
+    assert isinstance(info.value.__cause__, httpx2.TimeoutException)
 
 
 @pytest.mark.parametrize(("reply", "attrs", "checks"), [

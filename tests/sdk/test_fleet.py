@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from smartcar import config, fleet
@@ -40,11 +40,11 @@ def on_faulty(faulty: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("SMARTCAR_CLIENT_ID", "fleet-client")
     monkeypatch.setenv("SMARTCAR_CLIENT_SECRET", "fleet-secret")
     yield faulty
-    httpx.delete(f"{url}/_emulator/faults").raise_for_status()
+    httpx2.delete(f"{url}/_emulator/faults").raise_for_status()
 
 
 def add_fault(url: str, **rule: Any) -> None:
-    httpx.post(f"{url}/_emulator/faults", json=rule).raise_for_status()
+    httpx2.post(f"{url}/_emulator/faults", json=rule).raise_for_status()
 
 
 async def collect(results: Any) -> list[fleet.FleetResult[Any]]:
@@ -140,12 +140,12 @@ def test_faults_on_some_vehicles_do_not_abort_the_others_v3(on_faulty: dict[str,
 
 @pytest.mark.parametrize("stack", ["threads", "async"])
 def test_both_stacks_give_the_same_results_and_errors(on_faulty: dict[str, Any], stack: str) -> None:
-    """Default: sync httpx.Client in a thread pool; with an httpx.AsyncClient: the event loop. Same outcome."""
+    """Default: sync httpx2.Client in a thread pool; with an httpx2.AsyncClient: the event loop. Same outcome."""
     url, ids, token = on_faulty["emulator"].url, on_faulty["vehicle_ids"], on_faulty["access_token"]
     add_fault(url, kind="asleep", vehicle_id=ids[0])
 
     async def run() -> tuple[list[fleet.FleetResult[Any]], list[fleet.FleetResult[Any]]]:
-        http: Any = httpx.AsyncClient() if stack == "async" else httpx.Client()
+        http: Any = httpx2.AsyncClient() if stack == "async" else httpx2.Client()
         try:
             async with fleet.Fleet(concurrency=2, max_retries=0, http_client=http) as reader:
                 v2 = await collect(reader.snapshot_v2(ids, token, paths=["/odometer"], concurrency=4))

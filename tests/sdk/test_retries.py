@@ -1,5 +1,5 @@
 """Retries: the pure policy, then real requests against an emulator of our own with injected faults (rate
-limits, server errors), a local stub (Retry-After as an HTTP date) and httpx mock transports (connection
+limits, server errors), a local stub (Retry-After as an HTTP date) and httpx2 mock transports (connection
 failures). Sleeps and clocks are injected: nothing here really waits."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 from unittest import mock
 
-import httpx
+import httpx2
 import pytest
 
 import smartcar
@@ -44,7 +44,7 @@ def error(status: int | None = None, retry_after: Any = None, cause: BaseExcepti
 
 POLICY = RetryPolicy(max_retries=3, budget=30, backoff=0.5, max_backoff=4, random=lambda: 1.0,
                      wall_clock=lambda: 1_000_000.0)
-REQUEST = httpx.Request("GET", "http://x")
+REQUEST = httpx2.Request("GET", "http://x")
 
 
 @pytest.mark.parametrize(("exc", "repeatable", "expected"), [
@@ -56,12 +56,12 @@ REQUEST = httpx.Request("GET", "http://x")
     (error(401), True, None),
     (error(429), False, None),  # a command is never repeated after it reached the server
     (error(500), False, None),
-    (error(cause=httpx.ConnectError("refused", request=REQUEST)), False, 0.5),  # never reached it: safe
-    (error(cause=httpx.ConnectTimeout("t", request=REQUEST)), False, 0.5),
-    (error(cause=httpx.ReadTimeout("t", request=REQUEST)), False, None),  # may have reached it
-    (error(cause=httpx.ReadTimeout("t", request=REQUEST)), True, 0.5),
-    (error(cause=httpx.RemoteProtocolError("eof", request=REQUEST)), True, 0.5),
-    (error(cause=httpx.UnsupportedProtocol("ftp", request=REQUEST)), True, None),
+    (error(cause=httpx2.ConnectError("refused", request=REQUEST)), False, 0.5),  # never reached it: safe
+    (error(cause=httpx2.ConnectTimeout("t", request=REQUEST)), False, 0.5),
+    (error(cause=httpx2.ReadTimeout("t", request=REQUEST)), False, None),  # may have reached it
+    (error(cause=httpx2.ReadTimeout("t", request=REQUEST)), True, 0.5),
+    (error(cause=httpx2.RemoteProtocolError("eof", request=REQUEST)), True, 0.5),
+    (error(cause=httpx2.UnsupportedProtocol("ftp", request=REQUEST)), True, None),
     (error(cause=ValueError("bad")), True, None),
     (sdk_error(), True, None),
 ])
@@ -103,12 +103,12 @@ class Car:
     client_secret: str
 
     def fault(self, **spec: Any) -> dict[str, Any]:
-        response = httpx.post(f"{self.url}/_emulator/faults", json={"vehicle_id": self.vehicle_id, **spec})
+        response = httpx2.post(f"{self.url}/_emulator/faults", json={"vehicle_id": self.vehicle_id, **spec})
         assert response.status_code == 201, response.text
         return dict(response.json())
 
     def faults(self) -> list[dict[str, Any]]:
-        return list(httpx.get(f"{self.url}/_emulator/faults", params={"vehicle_id": self.vehicle_id}).json()["faults"])
+        return list(httpx2.get(f"{self.url}/_emulator/faults", params={"vehicle_id": self.vehicle_id}).json()["faults"])
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def car(own_emulator: tuple[EmulatorServer, Car], monkeypatch: pytest.MonkeyPatc
     for name in ("API_ORIGIN", "VEHICLE_API_ORIGIN", "IAM_ORIGIN", "MANAGEMENT_API_ORIGIN"):
         monkeypatch.setattr(config, name, server.url)
     yield car
-    httpx.delete(f"{server.url}/_emulator/faults")
+    httpx2.delete(f"{server.url}/_emulator/faults")
     smartcar.configure_http()
 
 
@@ -308,20 +308,20 @@ def test_retry_after_http_date_from_a_stub(stub: StubServer, monkeypatch: pytest
     assert slept == [3.0] and len(stub.seen) == 2
 
 
-def mock_client(asynchronous: bool, failure: type[httpx.TransportError], calls: list[str]) -> Any:
-    def handler(request: httpx.Request) -> httpx.Response:
+def mock_client(asynchronous: bool, failure: type[httpx2.TransportError], calls: list[str]) -> Any:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         calls.append(f"{request.method} {request.url.path}")
         if request.url.path.endswith("/oauth2/token"):
-            return httpx.Response(200, json={"access_token": "app-token", "expires_in": 3600})
+            return httpx2.Response(200, json={"access_token": "app-token", "expires_in": 3600})
         raise failure("injected", request=request)
 
-    transport: Any = httpx.MockTransport(handler)
-    return httpx.AsyncClient(transport=transport) if asynchronous else httpx.Client(transport=transport)
+    transport: Any = httpx2.MockTransport(handler)
+    return httpx2.AsyncClient(transport=transport) if asynchronous else httpx2.Client(transport=transport)
 
 
 @MODES
-@pytest.mark.parametrize(("failure", "command_attempts"), [(httpx.ConnectError, 3), (httpx.ReadTimeout, 1)])
-def test_connection_failures(asynchronous: bool, failure: type[httpx.TransportError], command_attempts: int,
+@pytest.mark.parametrize(("failure", "command_attempts"), [(httpx2.ConnectError, 3), (httpx2.ReadTimeout, 1)])
+def test_connection_failures(asynchronous: bool, failure: type[httpx2.TransportError], command_attempts: int,
                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Reads retry either failure; a command only when it never reached the server (connect error)."""
     monkeypatch.setattr(config, "VEHICLE_API_ORIGIN", "http://smartcar.invalid")

@@ -179,10 +179,10 @@ def test_generate_named_tuple() -> None:
 
 
 def test_build_meta() -> None:
-    import httpx
+    import httpx2
 
-    assert types.build_meta(httpx.Headers({"content-type": "application/json"})) is None
-    meta = types.build_meta(httpx.Headers({"SC-Fetched-At": "f", "sc-request-id": "r", "sc-data-age": "d",
+    assert types.build_meta(httpx2.Headers({"content-type": "application/json"})) is None
+    meta = types.build_meta(httpx2.Headers({"SC-Fetched-At": "f", "sc-request-id": "r", "sc-data-age": "d",
                                            "sc-unit-system": ""}))
     assert type(meta).__name__ == "Meta"
     assert meta._fields == ("data_age", "request_id", "fetched_at")

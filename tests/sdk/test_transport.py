@@ -6,7 +6,7 @@ import json
 import re
 from unittest import mock
 
-import httpx
+import httpx2
 import pytest
 
 import smartcar
@@ -34,8 +34,8 @@ def test_user_agent_and_keep_alive(stubbed: StubServer) -> None:
 
 def test_default_timeout_and_configure() -> None:
     assert _transport.DEFAULT_TIMEOUT == 310
-    assert _transport.get_transport().client.timeout == httpx.Timeout(310)
-    own = httpx.Client()
+    assert _transport.get_transport().client.timeout == httpx2.Timeout(310)
+    own = httpx2.Client()
     try:
         assert smartcar.configure_http(http_client=own).client is own
     finally:
@@ -106,7 +106,7 @@ def test_requester_returns_a_requests_like_response(stubbed: StubServer) -> None
 
 
 def test_patching_requester_intercepts_everything(tesla: dict[str, str]) -> None:
-    fake = httpx.Response(200, json={"distance": 42}, headers={"SC-Request-Id": "rid"})
+    fake = httpx2.Response(200, json={"distance": 42}, headers={"SC-Request-Id": "rid"})
     with mock.patch("smartcar.helpers.requester", return_value=fake) as patched:
         odometer = smartcar.Vehicle("vid", "tok").odometer()
     assert odometer.distance == 42 and odometer.meta.request_id == "rid"
