@@ -87,14 +87,14 @@ def served(db: str, workers: int = 1) -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        import httpx
+        import httpx2
 
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                if httpx2.get(f"{url}/health", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("the emulator did not start")
@@ -123,12 +123,23 @@ def ensure_official_venv() -> Path:
     return python
 
 
-def run_json(argv: list[str], url: str) -> Any:
+def baseline_env(src: str | None) -> dict[str, str]:
+    """Environment that makes a client process import ``smartcar`` from another checkout's ``src`` (e.g. the last
+    commit on httpx, ``git worktree add /tmp/before <commit>``), ahead of the installed one."""
+    if not src:
+        return {}
+    path = str(Path(src).resolve() / "src")
+    if not (Path(path) / "smartcar" / "__init__.py").exists():
+        raise SystemExit(f"--baseline-src: no src/smartcar in {src}")
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [path, os.environ.get("PYTHONPATH")]))}
+
+
+def run_json(argv: list[str], url: str, extra_env: dict[str, str] | None = None) -> Any:
     """Run a client script with every SMARTCAR_* origin pointing at ``url``; its last stdout line is JSON."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
     env.update({name: url for name in ("SMARTCAR_API_ORIGIN", "SMARTCAR_VEHICLE_API_V3_ORIGIN", "SMARTCAR_IAM_ORIGIN",
                                        "SMARTCAR_MANAGEMENT_API_ORIGIN", "SMARTCAR_CONNECT_ORIGIN")})
     env.update({"SMARTCAR_AUTH_ORIGIN": f"{url}/oauth/token", "PYTHONDONTWRITEBYTECODE": "1",
-                "SMARTCAR_CLIENT_ID": "bench", "SMARTCAR_CLIENT_SECRET": "bench-secret"})
+                "SMARTCAR_CLIENT_ID": "bench", "SMARTCAR_CLIENT_SECRET": "bench-secret", **(extra_env or {})})
     out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True, cwd=str(HERE))
     return json.loads(out.stdout.strip().splitlines()[-1])

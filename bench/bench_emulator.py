@@ -2,7 +2,7 @@
 """Benchmark: emulator throughput and p50/p99 latency of a simple read, 1 and 2 uvicorn workers.
 
 ``GET /v2.0/vehicles/{id}/odometer`` with a valid token (test-mode Tesla), on a SQLite file shared by the
-workers, driven by ``wrk`` on loopback (``apt-get install wrk``; without it, an async httpx load generator,
+workers, driven by ``wrk`` on loopback (``apt-get install wrk``; without it, an async httpx2 load generator,
 which needs a core of its own and so reports less). The load generator competes with the server for the
 machine's cores. Usage: ``.venv/bin/python bench/bench_emulator.py [--runs 3] [--duration 8]``.
 """
@@ -32,7 +32,8 @@ def _percentile(out: str, label: str) -> float:
 
 def wrk(url: str, token: str, duration: int, connections: int) -> tuple[float, float, float]:
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-H", f"Authorization: Bearer {token}", url], capture_output=True, text=True, check=True).stdout
+                          "-H", f"Authorization: Bearer {token}", url],
+                         capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50, p99 = _percentile(out, "50%"), _percentile(out, "99%")
     if "Non-2xx" in out:
@@ -40,13 +41,13 @@ def wrk(url: str, token: str, duration: int, connections: int) -> tuple[float, f
     return rps, p50, p99
 
 
-def httpx_load(url: str, token: str, duration: int, connections: int) -> tuple[float, float, float]:
-    import httpx
+def httpx2_load(url: str, token: str, duration: int, connections: int) -> tuple[float, float, float]:
+    import httpx2
 
     async def run() -> tuple[float, float, float]:
         latencies: list[float] = []
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        async with httpx.AsyncClient(limits=limits, headers={"Authorization": f"Bearer {token}"}) as http:
+        limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+        async with httpx2.AsyncClient(limits=limits, headers={"Authorization": f"Bearer {token}"}) as http:
             end = time.perf_counter() + duration
 
             async def worker() -> None:
@@ -72,9 +73,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--load", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
+    parser.add_argument("--load", choices=["wrk", "httpx2"], default="wrk" if shutil.which("wrk") else "httpx2")
     args = parser.parse_args()
-    load = wrk if args.load == "wrk" else httpx_load
+    load = wrk if args.load == "wrk" else httpx2_load
     rows = []
     with emu.temp_db() as db:
         info = emu.prepare(db)

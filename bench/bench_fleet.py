@@ -1,9 +1,12 @@
 #!/usr/bin/env python
-"""Benchmark: read the odometer of 1,000 vehicles (one user token, API v2), three ways, against one emulator.
+"""Benchmark: read the odometer of 1,000 vehicles (one user token, API v2) against one emulator.
 
-* ours: ``smartcar.fleet.Fleet.snapshot_v2`` (async API; sync httpx.Client in a thread pool of ``--concurrency``);
+* ours: ``smartcar.fleet.Fleet.snapshot_v2`` (async API; sync httpx2.Client in a thread pool of ``--concurrency``);
 * official ``smartcar==6.19.1`` in a plain loop (its own venv, ``bench/.venv-official``);
-* official in a 32-thread pool.
+* official in a 32-thread pool;
+* raw pooled ``httpx2.Client`` in a thread pool of ``--concurrency`` (the floor for ours), and the same with the
+  legacy ``httpx`` when it is installed (for comparison);
+* with ``--baseline-src DIR``: ours imported from another checkout (e.g. the last commit on httpx).
 
 The emulator is served by uvicorn from a SQLite file (``--workers``, default 1) in its own process; each client
 runs in its own process. Usage: ``.venv/bin/python bench/bench_fleet.py [--runs 3] [--concurrency 32]``.
@@ -12,10 +15,14 @@ runs in its own process. Usage: ``.venv/bin/python bench/bench_fleet.py [--runs 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
+import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -25,9 +32,23 @@ def client(kind: str, ids_file: str, token: str, runs: int, concurrency: int) ->
     ids = json.loads(Path(ids_file).read_text())
     seconds: list[float] = []
     oks: list[int] = []
+    api = os.environ["SMARTCAR_API_ORIGIN"]
+    headers = {"Authorization": f"Bearer {token}"}
     for _ in range(runs + 1):  # the first pass warms up (connections, imports, caches)
         start = time.perf_counter()
-        if kind == "ours":
+        if kind.startswith("raw-"):  # raw-httpx2 / raw-httpx: a pooled Client in a thread pool, no SDK
+            from concurrent.futures import ThreadPoolExecutor
+
+            library = importlib.import_module(kind[4:])
+            limits = library.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            with library.Client(timeout=60, limits=limits) as http, ThreadPoolExecutor(concurrency) as pool:
+
+                def raw(vid: str, http: Any = http) -> bool:
+                    response = http.get(f"{api}/v2.0/vehicles/{vid}/odometer", headers=headers)
+                    return response.status_code == 200 and response.json()["distance"] > 0
+
+                ok = sum(pool.map(raw, ids))
+        elif kind in ("ours", "ours-baseline"):
             import asyncio
 
             from smartcar import fleet
@@ -63,6 +84,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--baseline-src", help="also time our fleet from this checkout (its src/ first on "
+                        "PYTHONPATH), e.g. a worktree of the last commit on httpx")
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--ids", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
@@ -82,13 +105,19 @@ def main() -> None:
         assert len(ids) == 1000, len(ids)
         ids_file = Path(db).with_name("ids.json")
         ids_file.write_text(json.dumps(ids))
+        kinds = [("ours", sys.executable), ("official-loop", official), ("official-threads", official),
+                 ("raw-httpx2", sys.executable)]
+        if importlib.util.find_spec("httpx") is not None:
+            kinds.append(("raw-httpx", sys.executable))
+        if args.baseline_src:
+            kinds.append(("ours-baseline", sys.executable))
         with emu.served(db, args.workers) as url:
-            for kind, python in (("ours", sys.executable), ("official-loop", official),
-                                 ("official-threads", official)):
+            for kind, python in kinds:
                 argv = [python, str(Path(__file__).resolve()), "--client", kind, "--ids", str(ids_file),
                         "--token", info["fleet_token"], "--runs", str(args.runs), "--concurrency",
                         str(args.concurrency)]
-                results[kind] = emu.run_json(argv, url)
+                extra = emu.baseline_env(args.baseline_src) if kind == "ours-baseline" else None
+                results[kind] = emu.run_json(argv, url, extra)
     for kind, result in results.items():
         if min(result["ok"]) != 1000:
             raise SystemExit(f"{kind}: only {min(result['ok'])} of 1000 reads succeeded")
@@ -100,7 +129,10 @@ def main() -> None:
     print("| client | seconds per 1,000 | vehicles/s | ours is faster by |")
     print("|---|---:|---:|---:|")
     labels = {"ours": f"ours: `fleet.Fleet.snapshot_v2`, concurrency {args.concurrency}",
-              "official-loop": "official 6.19.1, plain loop", "official-threads": "official 6.19.1, 32 threads"}
+              "official-loop": "official 6.19.1, plain loop", "official-threads": "official 6.19.1, 32 threads",
+              "raw-httpx2": f"raw `httpx2.Client`, {args.concurrency} threads (floor)",
+              "raw-httpx": f"raw legacy `httpx.Client`, {args.concurrency} threads",
+              "ours-baseline": f"ours from {args.baseline_src}, concurrency {args.concurrency}"}
     for kind, result in results.items():
         median = emu.stats(result["seconds"])[0]
         speedup = "—" if kind == "ours" else f"{median / ours:.1f}x"
