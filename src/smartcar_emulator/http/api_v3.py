@@ -19,7 +19,7 @@ from ..platform.connections import Connection
 from ..platform.errors import ApiError
 from ..platform.vehicles import Vehicle
 from .auth import bearer_token
-from .common import json_object, number, platform_of
+from .common import json_object, number, parse_int, platform_of
 from .errors import json_response
 from .signals import BY_CODE, SIGNALS, Signal
 
@@ -42,10 +42,11 @@ def _page(request: Request) -> tuple[int, int]:
     def parse(raw: str | None, default: int, low: int, high: int, name: str) -> int:
         if raw is None:
             return default
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        value = parse_int(raw)
+        if value is None or not low <= value <= high:
             raise ApiError("VALIDATION", "PARAMETER",
                            detail=[{"field": name, "message": f"Must be an integer between {low} and {high}."}])
-        return int(raw)
+        return value
 
     number_ = parse(_query(request, "page[number]", "page"), 1, 1, 1_000_000, "page[number]")
     size = parse(_query(request, "page[size]", "pageSize", "page_size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE,

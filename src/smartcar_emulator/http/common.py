@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -30,15 +31,25 @@ async def json_object(request: Request) -> dict[str, Any]:
     return body
 
 
+_DECIMAL = re.compile(r"-?[0-9]{1,18}")
+
+
+def parse_int(raw: str) -> int | None:
+    """A plain ASCII decimal integer (``12``, ``-3``), or None.
+
+    Stricter than ``int()``, which also takes ``" 12"``, ``"+12"``, ``"1_2"`` and other scripts' digits
+    (``"١٢"``), and than ``str.isdigit()``, which takes ``"²"`` that ``int()`` then refuses.
+    """
+    return int(raw) if _DECIMAL.fullmatch(raw) else None
+
+
 def int_param(request: Request, name: str, default: int, low: int, high: int | None = None) -> int:
     """An integer query parameter within bounds, or a VALIDATION error naming it."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
+    parsed = parse_int(raw)
+    value = low - 1 if parsed is None else parsed
     if value < low or (high is not None and value > high):
         bound = f" between {low} and {high}" if high is not None else f" of at least {low}"
         raise ApiError("VALIDATION", "PARAMETER", detail=[{"field": name, "message": f"Must be an integer{bound}."}])

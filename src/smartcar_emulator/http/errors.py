@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..platform.errors import ApiError, OAuthError
+from .auth import MalformedAuthorization, parse_basic
 
 
 def api_version_of(path: str) -> str:
@@ -20,7 +21,7 @@ def api_version_of(path: str) -> str:
     return "2.0"
 
 
-def v2_body(error: ApiError, request_id: str) -> dict[str, Any]:
+def v2_body(error: ApiError, request_id: str, app_name: str | None = None) -> dict[str, Any]:
     resolution: dict[str, Any] = {"type": error.resolution}
     if error.resolution_url:
         resolution["url"] = error.resolution_url
@@ -32,7 +33,7 @@ def v2_body(error: ApiError, request_id: str) -> dict[str, Any]:
         "statusCode": error.http_status,
         "requestId": request_id,
         "resolution": resolution,
-        "suggestedUserMessage": error.suggested_user_message,
+        "suggestedUserMessage": error.suggested_user_message(app_name),
         "detail": error.detail,
     }
 
@@ -46,7 +47,7 @@ def v1_body(error: ApiError, request_id: str) -> dict[str, Any]:
     return body
 
 
-def v3_body(error: ApiError, request_id: str) -> dict[str, Any]:
+def v3_body(error: ApiError, request_id: str, app_name: str | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "status": str(error.http_status),
         "type": error.type,
@@ -55,7 +56,7 @@ def v3_body(error: ApiError, request_id: str) -> dict[str, Any]:
         "detail": error.description,
         "links": {"about": error.doc_url},
         "resolution": {"type": error.resolution},
-        "suggestedUserMessage": error.suggested_user_message,
+        "suggestedUserMessage": error.suggested_user_message(app_name),
         "requestId": request_id,
     }
     if error.detail:
@@ -63,12 +64,34 @@ def v3_body(error: ApiError, request_id: str) -> dict[str, Any]:
     return {"errors": [item]}
 
 
-def error_body(error: ApiError, version: str, request_id: str) -> dict[str, Any]:
+def error_body(error: ApiError, version: str, request_id: str, app_name: str | None = None) -> dict[str, Any]:
     if version == "1.0":
         return v1_body(error, request_id)
     if version == "3":
-        return v3_body(error, request_id)
-    return v2_body(error, request_id)
+        return v3_body(error, request_id, app_name)
+    return v2_body(error, request_id, app_name)
+
+
+def app_name_of(request: Request) -> str | None:
+    """The name of the registered application a request comes from (its token or Basic credentials), if known."""
+    platform = getattr(request.app.state, "platform", None)
+    if platform is None:
+        return None
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    client_id: str | None = None
+    if scheme.lower() == "bearer" and value.strip():
+        info = platform.tokens.check(value.strip(), kinds=("access", "application"))
+        client_id = info.client_id if info else None
+    elif scheme.lower() == "basic":
+        try:
+            username, password = parse_basic(header)
+        except MalformedAuthorization:
+            return None
+        app = platform.apps.by_amt(password) if username == "default" else platform.apps.get(username)
+        return app.name if app else None
+    app = platform.apps.get(client_id) if client_id else None
+    return app.name if app else None
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -86,7 +109,8 @@ def api_error_response(request: Request, error: ApiError, version: str | None = 
     if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
     version = version or api_version_of(request.url.path)
-    return json_response(error_body(error, version, request_id(request)), error.http_status, headers)
+    return json_response(error_body(error, version, request_id(request), app_name_of(request)), error.http_status,
+                         headers)
 
 
 def oauth_error_response(error: OAuthError) -> Response:

@@ -15,7 +15,7 @@ from ..platform.catalog import MODELS
 from ..platform.errors import ApiError
 from ..platform.permissions import KNOWN, LEVELS, capable, parse_scope
 from .auth import basic_credentials
-from .common import int_param, platform_of
+from .common import int_param, parse_int, platform_of
 from .errors import api_version_of, json_response
 from .views import READS
 
@@ -29,8 +29,9 @@ def _cursor_offset(cursor: str | None) -> int:
         return 0
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "offset" and value.isdigit():
-            return int(value)
+        offset = parse_int(value)
+        if kind == "offset" and offset is not None and offset >= 0:
+            return offset
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ApiError("VALIDATION", "PARAMETER", detail=[{"field": "cursor", "message": "Invalid cursor."}])

@@ -23,7 +23,7 @@ from ..platform.catalog import MAKES, MODELS
 from ..platform.errors import ApiError
 from ..platform.faults import KINDS
 from ..platform.state import VehicleState
-from .common import platform_of
+from .common import parse_int, platform_of
 from .control import loopback_only
 
 router = APIRouter(prefix="/_emulator/panel", tags=["emulator control"], include_in_schema=False,
@@ -96,7 +96,7 @@ async def panel_vehicle(request: Request, vehicle_id: str) -> Response:
     refresh = request.query_params.get("refresh", "2")
     return _page("panel_vehicle.html", vehicle=vehicle, state=state, map=track_svg(state),
                  faults=platform.faults.list(vehicle_id), kinds=list(KINDS), clock=iso_ms(platform.clock.now()),
-                 message=request.query_params.get("msg"), refresh=refresh if refresh.isdigit() else "2",
+                 message=request.query_params.get("msg"), refresh=refresh if parse_int(refresh) is not None and int(refresh) >= 0 else "2",
                  self_url=f"/_emulator/panel/vehicles/{quote(vehicle_id)}")
 
 
@@ -171,7 +171,8 @@ def _fault_numbers(form: FormData) -> dict[str, Any]:
     for name in ("retry_after", "latency_ms", "count"):
         raw = str(form.get(name) or "").strip()
         if raw:
-            values[name] = int(raw) if raw.isdigit() else raw
+            parsed = parse_int(raw)
+            values[name] = raw if parsed is None else parsed
     raw_rate = str(form.get("rate") or "").strip()
     if raw_rate:
         values["rate"] = _float(form, "rate", 1.0)

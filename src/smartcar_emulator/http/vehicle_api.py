@@ -13,7 +13,7 @@ from ..platform.core import VehicleAccess
 from ..platform.errors import ApiError
 from .auth import bearer_token
 from .common import int_param, json_object, number, platform_of
-from .errors import api_version_of, error_body, json_response, request_id
+from .errors import api_version_of, app_name_of, error_body, json_response, request_id
 from .views import READS, Read, Units, parse_units, service_history
 
 router = APIRouter(tags=["vehicle API v1.0 / v2.0"])
@@ -185,20 +185,26 @@ async def batch(request: Request, vehicle_id: str) -> Response:
     paths: list[str] = []
     for index, item in enumerate(requests):
         path = item.get("path") if isinstance(item, dict) else None
-        if not isinstance(path, str) or path.removeprefix("/").lower() not in READS:
+        if not isinstance(path, str) or path.strip("/").lower() not in READS:
             raise ApiError("VALIDATION", detail=[{"field": ["requests", index, "path"],
                                                   "message": f"Unknown or unbatchable path: {path!r}."}])
-        paths.append(path)
+        paths.append(path.strip("/"))
     version = api_version_of(request.url.path)
+    app_name = app_name_of(request)
     responses = []
     for path in paths:
+        # Each item as the single endpoint answers it, under the path as the API spells it ("/tires/pressure",
+        # "/" for the attributes) whatever spelling was sent.
+        item: dict[str, Any] = {"path": "/" + path.lower()}
         try:
-            item_body, headers = perform_read(request, vehicle_id, path.removeprefix("/"), units)
-            responses.append({"path": path, "code": 200, "headers": headers, "body": item_body})
+            item_body, headers = perform_read(request, vehicle_id, path, units)
+            item.update(code=200, headers=headers, body=item_body)
         except ApiError as error:
-            item_headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
-            responses.append({"path": path, "code": error.http_status, "headers": item_headers,
-                              "body": error_body(error, version, request_id(request))})
+            # Retry-After as the reference types it: an integer number of seconds.
+            item_headers: dict[str, Any] = {"Retry-After": error.retry_after} if error.retry_after is not None else {}
+            item.update(code=error.http_status, headers=item_headers,
+                        body=error_body(error, version, request_id(request), app_name))
+        responses.append(item)
     return json_response({"responses": responses})
 
 

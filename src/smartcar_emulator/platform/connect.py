@@ -21,7 +21,7 @@ from .connections import ConnectionRepository
 from .errors import ConnectPageError, ConnectRedirectError
 from .ids import new_id
 from .oauth import PKCE_METHODS, TokenService, valid_pkce_value
-from .permissions import KNOWN, parse_scope
+from .permissions import KNOWN, capable, parse_scope
 from .testmode import SPECIAL_VINS, V1_VINS, VehicleSpec, resolve_test_login
 from .vehicles import MODES, Vehicle, VehicleRepository, owner_key
 
@@ -239,13 +239,21 @@ class ConnectService:
         owner = owner_key(session.mode, email)
         make = session.make or "TESLA"
         vehicles = [self.vehicles.ensure(s.vin, s.make or make, session.mode, owner, first=i == 0, level=s.level,
-                                         test_error=s.test_error) for i, s in enumerate(specs)]
+                                         test_error=s.test_error, model=s.model) for i, s in enumerate(specs)]
         vin = session.params["single_select_vin"]
         if vin:
             vehicles = [v for v in vehicles if v.vin == vin]
         if not vehicles:
             return self.error_redirect(session, ConnectRedirectError(
                 "no_vehicles", "No vehicles found. Please add vehicles to your account and try again."))
+        # Vehicles that cannot serve a required: permission cannot be connected (wire reference §2.2, §2.5).
+        capable_ones = [v for v in vehicles if all(capable(p, v.powertrain, v.level) for p in session.required)]
+        if not capable_ones:
+            first = vehicles[0]
+            return self.error_redirect(session, ConnectRedirectError(
+                "vehicle_incompatible", "The user\u2019s vehicle is not compatible.", vin=first.vin,
+                make=first.make, model=first.model, year=str(first.year)))
+        vehicles = capable_ones
         session.owner = owner
         session.vehicle_ids = [v.id for v in vehicles]
         session.step = "grant"
@@ -272,7 +280,7 @@ class ConnectService:
             email = SPECIAL_VINS[vin]
         elif vin and session.mode == "test" and vin in V1_VINS:
             email = V1_VINS[vin]
-        specs = resolve_test_login(email, make, session.mode)
+        specs = resolve_test_login(email, make, session.mode, frozenset(session.required), frozenset(session.scopes))
         if vin and all(s.vin != vin for s in specs):
             specs = [VehicleSpec(vin, make_from_vin(vin) or make)]
         return specs

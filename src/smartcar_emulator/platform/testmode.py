@@ -7,11 +7,11 @@ or raises the Connect error the special address stands for.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .catalog import make_from_vin
+from .catalog import MODELS, Model, make_from_vin, models_of
 from .errors import ConnectRedirectError, known_error
-from .permissions import LEVELS
+from .permissions import LEVELS, capable
 from .state import rng_for
 
 WELL_KNOWN_VIN = "0SCAUDI037A5ADB1C"
@@ -61,6 +61,34 @@ class VehicleSpec:
     make: str
     level: str | None = None
     test_error: str | None = None
+    model: Model | None = None  # None: the repository picks (the make's first model for a login's first vehicle)
+
+
+# The powertrain a compatibility level stands for (``<VIN>@<level>.smartcar.com``).
+_LEVEL_POWERTRAIN = {"bev": "BEV", "fuel": "ICE", "phev": "PHEV", "compatible": "PHEV"}
+
+
+def models_for(make: str, required: frozenset[str] = frozenset(), wanted: frozenset[str] = frozenset()) -> list[Model]:
+    """The make's catalogue models that can serve every ``required`` permission, those serving the most
+    ``wanted`` ones first (catalogue order otherwise). Empty when no model can serve what is required."""
+    models = models_of(make) or list(MODELS)
+    able = [m for m in models if all(capable(p, m.powertrain) for p in required)]
+    return sorted(able, key=lambda m: -sum(capable(p, m.powertrain) for p in wanted))
+
+
+def level_model(make: str, level: str) -> Model:
+    """A model of the make whose powertrain matches the level, or the make's first model given that powertrain
+    (a test fixture: ``<VIN>@bev.smartcar.com`` must have a battery whatever its make builds)."""
+    models = models_of(make) or list(MODELS)
+    powertrain = _LEVEL_POWERTRAIN.get(level)
+    if powertrain is None:
+        return models[0]
+    matching = next((m for m in models if m.powertrain == powertrain), None)
+    if matching is not None:
+        return matching
+    base = models[0]
+    return replace(base, powertrain=powertrain, battery_kwh=base.battery_kwh or (18.0 if powertrain == "PHEV" else 75.0),
+                   tank_liters=base.tank_liters or (0.0 if powertrain == "BEV" else 50.0))
 
 
 def test_vin(prefix: str, *parts: str) -> str:
@@ -69,8 +97,13 @@ def test_vin(prefix: str, *parts: str) -> str:
     return prefix + "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(14))
 
 
-def resolve_test_login(email: str, make: str, mode: str = "test") -> list[VehicleSpec]:
-    """The vehicles of a test- or simulated-mode account, or a Connect error for special addresses."""
+def resolve_test_login(email: str, make: str, mode: str = "test", required: frozenset[str] = frozenset(),
+                       wanted: frozenset[str] = frozenset()) -> list[VehicleSpec]:
+    """The vehicles of a test- or simulated-mode account, or a Connect error for special addresses.
+
+    ``required`` and ``wanted`` are the permissions the authorize request marks ``required:`` and asks for: an
+    ordinary login gets a model of the brand that can serve them (the make's first model when it can).
+    """
     address = email.strip()
     lowered = address.lower()
     prefix = "3SC" if mode == "simulated" else "0SC"
@@ -88,13 +121,27 @@ def resolve_test_login(email: str, make: str, mode: str = "test") -> list[Vehicl
         return [VehicleSpec(vin, make, test_error=f"{v2}|{error}|{code}|{message}")]
     match = _LEVEL_EMAIL.match(address)
     if match and match["level"].lower() in LEVELS:
-        vin = match["vin"].upper()
-        return [VehicleSpec(vin, make_from_vin(vin) or make, level=match["level"].lower())]
+        vin, level = match["vin"].upper(), match["level"].lower()
+        vin_make = make_from_vin(vin) or make
+        return [VehicleSpec(vin, vin_make, level=level, model=level_model(vin_make, level))]
+    choices = models_for(make, required, wanted) or models_for(make)
+    default = (models_of(make) or list(MODELS))[0]
+    # A login's vehicles depend on what the app asks for only where that changes the model: the same email gets
+    # the same VINs as before unless a capable model had to be chosen.
+    variant = () if choices == models_for(make) else tuple(m.name for m in choices)
     match = _FLEET_EMAIL.match(address)
     if match:
-        count = max(1, min(999, int(match["n"])))
-        return [VehicleSpec(test_vin(prefix, lowered, make, str(i)), make) for i in range(count)]
+        count = max(1, min(999, int(match["n"], 10)))
+        specs = []
+        for i in range(count):
+            vin = test_vin(prefix, lowered, make, str(i), *variant)
+            model = choices[0] if i == 0 else rng_for("model", vin).choice(choices)
+            specs.append(VehicleSpec(vin, make, model=model))
+        return specs
+    test_error = None
     match = _ERROR_EMAIL.match(address)
     if match and known_error(match["type"], match["code"]):
-        return [VehicleSpec(test_vin(prefix, lowered, make), make, test_error=f"{match['type']}.{match['code']}")]
-    return [VehicleSpec(test_vin(prefix, lowered, make), make)]
+        test_error = f"{match['type']}.{match['code']}"
+    model = choices[0]
+    vin = test_vin(prefix, lowered, make, *(() if model == default else (model.name,)))
+    return [VehicleSpec(vin, make, test_error=test_error, model=model)]

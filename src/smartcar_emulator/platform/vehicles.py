@@ -35,11 +35,13 @@ def owner_key(mode: str, email: str) -> str:
     return f"{mode}:{email.strip().lower()}"
 
 
-def pick_model(vin: str, make: str, first: bool) -> tuple[Model, int]:
-    """Model and year for a VIN: the make's first model for a login's first vehicle, else a stable choice."""
+def pick_model(vin: str, make: str, first: bool, model: Model | None = None) -> tuple[Model, int]:
+    """Model and year for a VIN: ``model`` when given, else the make's first model for a login's first vehicle,
+    else a stable choice; the year is a stable choice within the model's years."""
     choices = models_of(make) or list(MODELS)
     rng = rng_for("model", vin)
-    model = choices[0] if first else rng.choice(choices)
+    chosen = choices[0] if first else rng.choice(choices)
+    model = model or chosen
     return model, rng.randint(model.first_year, model.last_year)
 
 
@@ -62,8 +64,7 @@ class VehicleRepository:
                                 (owner, level, test_error, existing.id))
                 return self.get(existing.id)  # type: ignore[return-value]
             return existing
-        chosen, chosen_year = pick_model(vin, make, first)
-        model = model or chosen
+        model, chosen_year = pick_model(vin, make, first, model)
         year = year or chosen_year
         vehicle = Vehicle(new_id(), vin, model.make, model.name, year, model.powertrain, mode, owner,
                           level, test_error)
