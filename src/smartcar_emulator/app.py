@@ -18,6 +18,7 @@ from .http.errors import api_error_response, oauth_error_response
 from .http.middleware import PlatformMiddleware
 from .platform.core import Platform
 from .platform.errors import ApiError, OAuthError
+from .simulator import attach
 
 
 def create_app(platform: Platform | None = None) -> FastAPI:
@@ -25,7 +26,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app = FastAPI(title="Smartcar platform emulator", version=__version__, docs_url=None, redoc_url=None,
                   description="Offline Smartcar: Connect, OAuth and IAM tokens, vehicle API v1.0/v2.0/v3, "
                               "management API, simulator control.")
-    app.state.platform = platform or Platform()
+    app.state.platform = platform = platform or Platform()
+    app.state.simulator = attach(platform)  # the platform's dynamics: physics over time, test-mode readings
 
     app.include_router(connect_pages.router)
     app.include_router(oauth.router)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..clock import Clock
 from ..store import Database
@@ -15,6 +16,7 @@ from .apps import Application, ApplicationRepository
 from .catalog import MODELS, make_from_vin, models_of
 from .connect import ConnectService
 from .connections import Connection, ConnectionRepository
+from .dynamics import StoredState, VehicleDynamics
 from .errors import ApiError, OAuthError
 from .faults import FaultService
 from .oauth import OAuthPolicy, TokenInfo, TokenPair, TokenService
@@ -46,7 +48,7 @@ class Platform:
     """Applications, users, vehicles, grants and tokens, with the platform's rules."""
 
     def __init__(self, db: Database | None = None, clock: Clock | None = None, seed: int = 0,
-                 oauth_policy: OAuthPolicy | None = None) -> None:
+                 oauth_policy: OAuthPolicy | None = None, dynamics: VehicleDynamics | None = None) -> None:
         self.db = db or Database(":memory:")
         self.clock = clock or Clock()
         self.seed = seed
@@ -58,14 +60,15 @@ class Platform:
         self.tokens = TokenService(self.db, self.clock, self.oauth_policy)
         self.connect = ConnectService(self.db, self.clock, self.apps, self.accounts, self.vehicles,
                                       self.connections, self.tokens)
-        self.v3 = V3Service(self)
+        self.v3 = V3Service(self.tokens, self.connections, self.vehicles, self.check_use)
         # GET /v3/vehicles/{id}: the bare JSON:API resource (decided in the wire reference, §8.2); True wraps it
         # in {"data": ...} as the docs show.
         self.v3_vehicle_wrapped = False
         self.faults = FaultService(self.clock, seed)
-        from ..simulator import Simulator  # the simulator builds on the platform modules
-
-        self.simulator = Simulator(self)
+        # How state moves over time: the simulator, attached at assembly (``simulator.attach`` in app.py), which
+        # also sets ``simulator`` (its control operations, for the control API and the panel).
+        self.dynamics: VehicleDynamics = dynamics or StoredState(self.vehicles)
+        self.simulator: Any = None
         self.allow_remote_control = False  # the control API answers loopback clients only
 
     # OAuth -----------------------------------------------------------------------------------------
@@ -135,7 +138,7 @@ class Platform:
 
     def state(self, vehicle_id: str) -> VehicleState:
         """What data endpoints read: advanced to now; sensors randomised for test-mode vehicles."""
-        return self.simulator.reading(vehicle_id)
+        return self.dynamics.reading(vehicle_id)
 
     def disconnect(self, grant: VehicleAccess) -> None:
         self.connections.delete([grant.connection.id])
@@ -165,7 +168,7 @@ class Platform:
                                else "HOOD_OPEN")
             state.locked = locked
 
-        return self.simulator.update(vehicle_id, change)
+        return self.dynamics.update(vehicle_id, change)
 
     def set_charging(self, vehicle_id: str, start: bool) -> VehicleState:
         vehicle = self.vehicles.get(vehicle_id)
@@ -196,7 +199,7 @@ class Platform:
                 raise ApiError("VEHICLE_STATE", "NOT_CHARGING")
             state.charging = start
 
-        return self.simulator.update(vehicle_id, change)
+        return self.dynamics.update(vehicle_id, change)
 
     def set_charge_limit(self, vehicle_id: str, limit: float) -> VehicleState:
         def change(state: VehicleState) -> None:
@@ -204,13 +207,13 @@ class Platform:
             if state.charging and state.battery_soc is not None and state.battery_soc >= limit:
                 state.charging = False
 
-        return self.simulator.update(vehicle_id, change)
+        return self.dynamics.update(vehicle_id, change)
 
     def send_destination(self, vehicle_id: str, latitude: float, longitude: float) -> VehicleState:
         def change(state: VehicleState) -> None:
             state.destination = {"latitude": latitude, "longitude": longitude}
 
-        return self.simulator.update(vehicle_id, change)
+        return self.dynamics.update(vehicle_id, change)
 
     # Webhooks --------------------------------------------------------------------------------------
     def subscribe(self, grant: VehicleAccess, webhook_id: str) -> None:

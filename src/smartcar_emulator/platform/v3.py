@@ -7,15 +7,16 @@ vehicle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from .connections import Connection
+from .connections import Connection, ConnectionRepository
 from .errors import ApiError
-from .vehicles import MODES, Vehicle
+from .oauth import TokenService
+from .vehicles import MODES, Vehicle, VehicleRepository
 
-if TYPE_CHECKING:
-    from .core import Platform
+# The checks every vehicle request runs once its connection is known (``Platform.check_use``).
+UseCheck = Callable[[Vehicle, Connection, "str | None", bool], None]
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,16 @@ def missing_user_header() -> ApiError:
 
 
 class V3Service:
-    def __init__(self, platform: Platform) -> None:
-        self.platform = platform
+    def __init__(self, tokens: TokenService, connections: ConnectionRepository, vehicles: VehicleRepository,
+                 check_use: UseCheck) -> None:
+        self.tokens = tokens
+        self._connections = connections
+        self.vehicles = vehicles
+        self.check_use = check_use
 
     def caller(self, token: str | None, user_header: str | None, need_user: bool = False) -> Caller:
         """Authenticate a v3 request; ``need_user`` makes ``sc-user-id`` mandatory for application tokens."""
-        info = self.platform.tokens.check(token, kinds=("access", "application")) if token else None
+        info = self.tokens.check(token, kinds=("access", "application")) if token else None
         if info is None:
             raise ApiError("AUTHENTICATION")
         if info.kind == "access":
@@ -51,7 +56,7 @@ class V3Service:
 
     def application(self, token: str | None) -> str:
         """The client id behind an application token (connections and users endpoints)."""
-        info = self.platform.tokens.check(token, kinds=("application",)) if token else None
+        info = self.tokens.check(token, kinds=("application",)) if token else None
         if info is None:
             raise ApiError("AUTHENTICATION")
         return info.client_id
@@ -59,13 +64,13 @@ class V3Service:
     def vehicle(self, caller: Caller, vehicle_id: str, permission: str | None = None,
                 data: bool = False) -> tuple[Vehicle, Connection]:
         """The vehicle if the caller's user owns a connection to it (and the permission, if any)."""
-        connections = self.platform.connections.search(caller.client_id, caller.user_id, vehicle_id)
-        vehicle = self.platform.vehicles.get(vehicle_id) if connections else None
+        connections = self._connections.search(caller.client_id, caller.user_id, vehicle_id)
+        vehicle = self.vehicles.get(vehicle_id) if connections else None
         if vehicle is None:
             raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "vehicleId",
                                                                  "message": "No connected vehicle with this id."}])
         connection = connections[0]
-        self.platform.check_use(vehicle, connection, permission, data)
+        self.check_use(vehicle, connection, permission, data)
         return vehicle, connection
 
     def connections(self, client_id: str, user_id: str | None, vehicle_id: str | None,
@@ -73,22 +78,22 @@ class V3Service:
         if mode and mode not in MODES:
             raise ApiError("VALIDATION", "PARAMETER",
                            detail=[{"field": "filter[mode]", "message": "Must be one of: live, simulated, test."}])
-        return self.platform.connections.search(client_id, user_id, vehicle_id, (mode,) if mode else None)
+        return self._connections.search(client_id, user_id, vehicle_id, (mode,) if mode else None)
 
     def connection(self, client_id: str, connection_id: str) -> Connection:
-        found = self.platform.connections.get(connection_id)
+        found = self._connections.get(connection_id)
         if found is None or found.client_id != client_id:
             raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "connectionId",
                                                                  "message": "No connection with this id."}])
         return found
 
     def delete_connection(self, client_id: str, connection_id: str) -> None:
-        self.platform.connections.delete([self.connection(client_id, connection_id).id])
+        self._connections.delete([self.connection(client_id, connection_id).id])
 
     def delete_user(self, client_id: str, user_id: str) -> None:
         """Purge a user: every connection of theirs to this application, and their tokens."""
-        found = self.platform.connections.search(client_id, user_id)
-        if not found and not self.platform.connections.user_exists(user_id):
+        found = self._connections.search(client_id, user_id)
+        if not found and not self._connections.user_exists(user_id):
             raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "userId", "message": "No such user."}])
-        self.platform.connections.delete([c.id for c in found])
-        self.platform.tokens.revoke_user(client_id, user_id)
+        self._connections.delete([c.id for c in found])
+        self.tokens.revoke_user(client_id, user_id)

@@ -7,6 +7,6 @@ sequence of requests and clock advances always gives the same states.
 
 from .physics import advance, build_route, distance_km
 from .readings import reading_state
-from .service import Simulator
+from .service import Simulator, attach
 
-__all__ = ["Simulator", "advance", "build_route", "distance_km", "reading_state"]
+__all__ = ["Simulator", "attach", "advance", "build_route", "distance_km", "reading_state"]

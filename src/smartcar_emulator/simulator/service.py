@@ -85,7 +85,11 @@ _MERGED = ("tires_kpa", "doors", "windows", "storage")  # objects merged key by 
 
 
 class Simulator:
-    """Vehicle physics over time, test-mode readings, and the control operations."""
+    """Vehicle physics over time, test-mode readings, and the control operations.
+
+    Implements the platform's :class:`~smartcar_emulator.platform.dynamics.VehicleDynamics`; :func:`attach`
+    plugs it into a platform at assembly.
+    """
 
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
@@ -275,3 +279,13 @@ class Simulator:
 def catalogue() -> list[dict[str, Any]]:
     return [{"make": m.make, "model": m.name, "years": [m.first_year, m.last_year], "powertrain": m.powertrain,
              "batteryKwh": m.battery_kwh or None, "tankLiters": m.tank_liters or None} for m in MODELS]
+def attach(platform: Platform) -> Simulator:
+    """The platform's simulator, created and plugged in (as its dynamics) on first use."""
+    if isinstance(platform.simulator, Simulator):
+        return platform.simulator
+    simulator = Simulator(platform)
+    platform.dynamics = simulator
+    platform.simulator = simulator
+    return simulator
+
+
