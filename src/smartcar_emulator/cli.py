@@ -213,6 +213,36 @@ def connect(url: str, client_id: str, client_secret: str, redirect_uri: str, sco
     click.echo(f"refresh token: {result['refresh_token']}")
 
 
+@main.command()
+@click.option("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True,
+              help="The running emulator to reset (its control API).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Reset this SQLite file instead of a running emulator (stop the emulator first).")
+@click.option("--keep-apps", is_flag=True, help="Keep registered applications (and their webhooks).")
+def reset(url: str, db_path: str | None, keep_apps: bool) -> None:
+    """Forget vehicles, accounts, users, grants, tokens and fault rules; put the clock back on real time."""
+    if db_path is not None:
+        if not os.path.exists(db_path):
+            click.echo(f"reset failed: no database at {db_path}", err=True)
+            sys.exit(1)
+        removed = _platform(db_path).reset(keep_apps)
+    else:
+        import httpx2
+
+        try:
+            response = httpx2.post(f"{url.rstrip('/')}/_emulator/reset", json={"keep_apps": keep_apps}, timeout=30)
+        except httpx2.HTTPError as error:
+            click.echo(f"reset failed: no emulator answering at {url} ({error.__class__.__name__}: {error})",
+                       err=True)
+            sys.exit(1)
+        if response.status_code != 200:
+            click.echo(f"reset failed: {url} answered {response.status_code}: {response.text[:200]}", err=True)
+            sys.exit(1)
+        removed = response.json()["removed"]
+    kept = " (applications kept)" if keep_apps else ""
+    click.echo(f"reset: {removed['rows']} rows and {removed['faults']} fault rules removed{kept}")
+
+
 @main.group()
 def webhooks() -> None:
     """Register webhooks for an application."""

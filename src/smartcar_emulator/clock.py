@@ -33,11 +33,23 @@ class Clock:
         return self.now().timestamp()
 
     def advance(self, seconds: float) -> None:
-        """Move time forward (never backward)."""
+        """Move time forward (never backward: use :meth:`set` for that)."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
             self._offset += seconds
+
+    def set(self, moment: datetime) -> None:
+        """Make :meth:`now` read ``moment`` (timezone-aware) from here on, earlier or later than now."""
+        if moment.tzinfo is None:
+            raise ValueError("the moment must be timezone-aware")
+        with self._lock:
+            self._offset += (moment - self.now()).total_seconds()
+
+    def reset(self) -> None:
+        """Back to real (scaled) time: undo every :meth:`advance` and :meth:`set`."""
+        with self._lock:
+            self._offset = 0.0
 
 
 def iso_ms(moment: datetime) -> str:

@@ -35,7 +35,8 @@ class EmulatorServer:
         self.host = host
         self.port = port or free_port(host)
         self.platform = platform or Platform(Database(db))
-        config = uvicorn.Config(create_app(self.platform), host=host, port=self.port, log_level="warning",
+        self.app = create_app(self.platform)
+        config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning",
                                 access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

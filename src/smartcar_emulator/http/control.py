@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -16,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..clock import iso_ms
+from ..clock import from_timestamp, iso_ms
+from ..platform.apps import CONNECT_FLOWS, Application
 from ..platform.core import Platform
 from ..platform.errors import ApiError, validation
 from ..platform.faults import KINDS
@@ -79,7 +81,8 @@ async def index(request: Request) -> Response:
     return json_response({"panel": "/_emulator/panel", "vehicles": "/_emulator/vehicles",
                           "faults": "/_emulator/faults", "faultKinds": list(KINDS), "clock": "/_emulator/clock",
                           "catalog": "/_emulator/catalog", "users": "/_emulator/users", "tokens": "/_emulator/tokens",
-                          "connections": "/_emulator/connections"})
+                          "connections": "/_emulator/connections",
+                          "reset": "/_emulator/reset", "apps": "/_emulator/apps"})
 
 
 @router.get("/catalog", summary="Makes, models, years and powertrains a vehicle can be created from")
@@ -182,12 +185,92 @@ async def get_clock(request: Request) -> Response:
     return json_response(_clock_json(platform_of(request)))
 
 
+def _moment(body: dict[str, Any]) -> datetime:
+    """``{"now": ISO-8601 with a zone}`` or ``{"timestamp": epoch seconds}``, between 2000 and 2100."""
+    now, timestamp = body.get("now"), body.get("timestamp")
+    if (now is None) == (timestamp is None):
+        raise validation("Give either now (ISO-8601, e.g. 2030-01-01T08:00:00Z) or timestamp (epoch seconds).",
+                         "now")
+    if now is not None:
+        if not isinstance(now, str):
+            raise validation("now must be an ISO-8601 string such as 2030-01-01T08:00:00Z.", "now")
+        try:
+            moment = datetime.fromisoformat(now.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise validation("now must be an ISO-8601 string such as 2030-01-01T08:00:00Z.", "now") from None
+        if moment.tzinfo is None:
+            raise validation("now needs a time zone (Z or +hh:mm).", "now")
+    else:
+        moment = from_timestamp(number(timestamp, "timestamp", _EARLIEST, _LATEST))
+    if not _EARLIEST <= moment.timestamp() <= _LATEST:
+        raise validation("The clock can be set between 2000 and 2100.", "now" if now is not None else "timestamp")
+    return moment
+
+
+_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp()
+_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+@router.put("/clock", summary="Set the clock, backwards included: {\"now\": \"2030-01-01T08:00:00Z\"} or "
+                              "{\"timestamp\": 1893484800}")
+async def set_clock(request: Request) -> Response:
+    platform = platform_of(request)
+    platform.simulator.set_clock(_moment(await json_object(request)))
+    return json_response(_clock_json(platform))
+
+
 @router.post("/clock/advance", summary="Move simulated time forward: {\"seconds\": 600}")
 async def advance_clock(request: Request) -> Response:
     platform = platform_of(request)
     body = await json_object(request)
     platform.simulator.advance_clock(number(body.get("seconds"), "seconds", 0, 366 * 86400))
     return json_response(_clock_json(platform))
+
+
+# Reset and applications -------------------------------------------------------------------------------
+@router.post("/reset", summary="Forget everything (or everything but the applications: {\"keep_apps\": true}); "
+                               "the clock goes back to real time and fault rules go")
+async def reset(request: Request) -> Response:
+    body = await json_object(request) if await request.body() else {}
+    keep_apps = body.get("keep_apps", False)
+    if not isinstance(keep_apps, bool):
+        raise validation("keep_apps must be true or false.", "keep_apps")
+    removed = platform_of(request).simulator.reset(keep_apps)
+    return json_response({"reset": True, "keptApps": keep_apps, "removed": removed})
+
+
+def app_json(app: Application) -> dict[str, Any]:
+    return {"clientId": app.client_id, "clientSecret": app.client_secret, "name": app.name,
+            "redirectUris": list(app.redirect_uris), "amt": app.amt, "connectFlow": app.connect_flow}
+
+
+def _optional_str(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 200):
+        raise validation(f"{name} must be a non-empty string of at most 200 characters.", name)
+    return value
+
+
+@router.get("/apps", summary="Registered applications, with their credentials (a local emulator's own test apps)")
+async def list_apps(request: Request) -> Response:
+    return json_response({"apps": [app_json(a) for a in platform_of(request).apps.list()]})
+
+
+@router.post("/apps", status_code=201,
+             summary="Register (or update) an application: {client_id?, client_secret?, redirect_uris, amt?, name?, "
+                     "connect_flow?}")
+async def register_app(request: Request) -> Response:
+    body = await json_object(request)
+    uris = body.get("redirect_uris", [])
+    if not isinstance(uris, list) or not all(isinstance(u, str) and u.strip() for u in uris) or len(uris) > 20:
+        raise validation("redirect_uris must be a list of at most 20 URIs.", "redirect_uris")
+    flow = body.get("connect_flow")
+    if flow is not None and flow not in CONNECT_FLOWS:
+        raise validation(f"connect_flow must be one of {', '.join(CONNECT_FLOWS)}.", "connect_flow")
+    fields = {name: _optional_str(body, name) for name in ("client_id", "client_secret", "amt", "name")}
+    app = platform_of(request).apps.register(redirect_uris=uris, connect_flow=flow or "both",
+                                             **{k: v for k, v in fields.items() if v is not None})
+    return json_response(app_json(app), status=201)
 
 
 # Faults -----------------------------------------------------------------------------------------------

@@ -71,6 +71,14 @@ class Platform:
         self.simulator: Any = None
         self.allow_remote_control = False  # the control API answers loopback clients only
 
+    def reset(self, keep_apps: bool = False) -> dict[str, int]:
+        """Back to a fresh platform: every vehicle, account, user, grant, token and fault rule gone, the clock
+        on real time. ``keep_apps`` keeps registered applications and their webhooks. Counts what went."""
+        rows = self.db.clear(keep=("apps", "webhooks") if keep_apps else ())
+        faults = self.faults.clear()
+        self.clock.reset()
+        return {"rows": rows, "faults": faults}
+
     # OAuth -----------------------------------------------------------------------------------------
     def client(self, client_id: str | None, client_secret: str | None) -> Application:
         app = self.apps.authenticate(client_id, client_secret)

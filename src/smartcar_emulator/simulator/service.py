@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..platform.accounts import live_vin
@@ -261,6 +262,30 @@ class Simulator:
         self.platform.clock.advance(seconds)
         return self.platform.clock.timestamp()
 
+    def set_clock(self, moment: datetime) -> float:
+        """Set the platform clock to ``moment``, earlier or later. Moving forward is :meth:`advance_clock`;
+        moving back leaves every vehicle as it is and lets driving and charging go on from the new time.
+        Returns the new timestamp."""
+        clock = self.platform.clock
+        target = moment.timestamp()
+        if target >= clock.timestamp():
+            clock.set(moment)
+            return clock.timestamp()
+        clock.set(moment)
+        now = clock.timestamp()
+        for vehicle in self.platform.vehicles.list():
+            def rebase(state: VehicleState) -> None:
+                if state.sim_at > now:
+                    state.sim_at = now
+
+            self.platform.vehicles.update_state(vehicle.id, rebase, touch=False)
+        return now
+
+    def reset(self, keep_apps: bool = False) -> dict[str, int]:
+        """A fresh platform (see :meth:`Platform.reset`) with readings replayed from the seed again."""
+        self._reads = itertools.count()
+        return self.platform.reset(keep_apps)
+
     # Listing ---------------------------------------------------------------------------------------
     def users(self) -> dict[str, Any]:
         db = self.platform.db
@@ -276,9 +301,6 @@ class Simulator:
                 for r in rows]
 
 
-def catalogue() -> list[dict[str, Any]]:
-    return [{"make": m.make, "model": m.name, "years": [m.first_year, m.last_year], "powertrain": m.powertrain,
-             "batteryKwh": m.battery_kwh or None, "tankLiters": m.tank_liters or None} for m in MODELS]
 def attach(platform: Platform) -> Simulator:
     """The platform's simulator, created and plugged in (as its dynamics) on first use."""
     if isinstance(platform.simulator, Simulator):
@@ -289,3 +311,6 @@ def attach(platform: Platform) -> Simulator:
     return simulator
 
 
+def catalogue() -> list[dict[str, Any]]:
+    return [{"make": m.make, "model": m.name, "years": [m.first_year, m.last_year], "powertrain": m.powertrain,
+             "batteryKwh": m.battery_kwh or None, "tankLiters": m.tank_liters or None} for m in MODELS]

@@ -187,6 +187,14 @@ class Database:
         with self.transaction() as conn:
             return conn.execute(sql, params).rowcount
 
+    def clear(self, keep: tuple[str, ...] = ()) -> int:
+        """Delete every row of every table except those named in ``keep``, in one transaction (the schema and
+        its version stay). Returns the number of rows deleted."""
+        with self.transaction() as conn:
+            tables = [row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            return sum(conn.execute(f'DELETE FROM "{name}"').rowcount for name in tables if name not in keep)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
