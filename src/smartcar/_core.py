@@ -18,7 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from . import _transport
 from ._retry import READ_METHODS, RetryPolicy
-from .exception import SmartcarException, exception_factory, sdk_error
+from .exception import SmartcarException, SmartcarResponseError, exception_factory, response_error, sdk_error
 
 T = TypeVar("T")
 
@@ -154,6 +154,31 @@ async def aperform(transport: Any, method: str, url: str, **kwargs: Any) -> _tra
         raise sdk_error() from exc
 
 
+def wire_error(cause: BaseException, response: Any) -> SmartcarResponseError:
+    """The ``SmartcarResponseError`` for a response a parser could not understand (never raises)."""
+    body: Any
+    try:
+        body = response.content if isinstance(getattr(response, "content", None), (bytes, bytearray)) \
+            else response.text
+    except Exception:  # noqa: BLE001 - a mock without a body, an undecodable one
+        body = None
+    status = getattr(response, "status_code", None)
+    return response_error(cause, status if isinstance(status, int) else None, getattr(response, "headers", None),
+                          body)
+
+
+def parsed(parse: Callable[[Any], T], response: Any) -> T:
+    """``parse(response)``; anything but a ``SmartcarException`` it raises on a body it cannot understand
+    (JSON errors, ``KeyError``, ``TypeError``, ``UnicodeDecodeError``, ``RecursionError``...) becomes a
+    ``SmartcarResponseError`` chained to it: wire data never escapes as a foreign exception."""
+    try:
+        return parse(response)
+    except SmartcarException:
+        raise
+    except Exception as cause:
+        raise wire_error(cause, response) from cause
+
+
 Requester = Callable[..., Any]
 AsyncRequester = Callable[..., Awaitable[Any]]
 
@@ -176,8 +201,8 @@ def send(spec: RequestSpec, policy: RetryPolicy | None = None, requester: Reques
 
 
 def execute(call: Call[T], policy: RetryPolicy | None = None, requester: Requester | None = None) -> T:
-    """Send and parse. Parsing errors (KeyError, JSON errors) reach the caller unchanged, as officially."""
-    return call.parse(send(call.spec, policy, requester))
+    """Send and parse; a body the parser cannot understand raises ``SmartcarResponseError``."""
+    return parsed(call.parse, send(call.spec, policy, requester))
 
 
 # -- Sending (async) -----------------------------------------------------------------------------------------
@@ -200,7 +225,7 @@ async def asend(spec: RequestSpec, policy: RetryPolicy | None = None,
 async def aexecute(call: Call[T], policy: RetryPolicy | None = None,
                    requester: AsyncRequester | None = None) -> T:
     """Send (async) and parse with the same parser as ``execute``."""
-    return call.parse(await asend(call.spec, policy, requester))
+    return parsed(call.parse, await asend(call.spec, policy, requester))
 
 
 USER_AGENT = user_agent()

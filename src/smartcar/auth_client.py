@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 from urllib.parse import urlencode
 
-from . import _core, config
+from . import _args, _core, config
 from .exception import MissingCredentialsError
 from .v2_response import Access, make_access_object
 
@@ -44,6 +44,10 @@ class _AuthCalls:
 
     def __init__(self, client_id: Optional[str] = None, client_secret: Optional[str] = None,
                  redirect_uri: Optional[str] = None, test_mode: Optional[bool] = None, mode: str = "live") -> None:
+        _args.optional_header_text(client_id or None, "client_id")
+        _args.optional_header_text(client_secret or None, "client_secret")
+        _args.optional_text(redirect_uri or None, "redirect_uri")
+        _args.text(mode, "mode")
         self.client_id = client_id or os.environ.get("SMARTCAR_CLIENT_ID")
         self.client_secret = client_secret or os.environ.get("SMARTCAR_CLIENT_SECRET")
         self.redirect_uri = redirect_uri or os.environ.get("SMARTCAR_REDIRECT_URI")
@@ -60,6 +64,8 @@ class _AuthCalls:
     def get_auth_url(self, scope: Optional[list[str]] = None, options: Optional[dict[str, Any]] = None) -> str:
         """The Connect URL to send the user to. Options: ``force_prompt``, ``state``, ``make_bypass``,
         ``single_select`` (``{"enabled": bool, "vin": str}``), ``flags`` (dict) and ``user``."""
+        _args.str_list(scope, "scope", optional=True)
+        _args.mapping(options, "options")
         query: dict[str, Any] = {"response_type": "code", "client_id": self.client_id,
                                  "approval_prompt": "auto", "mode": self.mode}
         if self.redirect_uri:
@@ -75,6 +81,7 @@ class _AuthCalls:
                 query["make"] = options["make_bypass"]
             single_select = options.get("single_select")
             if single_select:
+                _args.mapping(single_select, "options['single_select']")
                 if single_select.get("vin"):
                     query["single_select_vin"] = single_select["vin"]
                     query["single_select"] = True
@@ -83,7 +90,7 @@ class _AuthCalls:
                 else:
                     query["single_select"] = False
             if options.get("flags"):
-                query["flags"] = _core.format_flag_query(options["flags"])
+                query["flags"] = _core.format_flag_query(_args.mapping(options["flags"], "options['flags']") or {})
             if options.get("user"):
                 query["user"] = options["user"]
         if "single_select" in query:
@@ -92,21 +99,22 @@ class _AuthCalls:
 
     def _token_call(self, form: dict[str, Any], options: Optional[dict[str, Any]]) -> _core.Call[Access]:
         params: dict[str, str] = {}
+        _args.mapping(options, "options")
         if options and options.get("flags"):
-            params["flags"] = _core.format_flag_query(options["flags"])
+            params["flags"] = _core.format_flag_query(_args.mapping(options["flags"], "options['flags']") or {})
         spec = _core.RequestSpec("POST", config.AUTH_ORIGIN, data=form, params=params,
                                  auth=self.auth, repeatable=True)  # type: ignore[arg-type]
         return _core.Call(spec, _parse_access)
 
     def exchange_code_call(self, code: str, options: Optional[dict[str, Any]] = None) -> _core.Call[Access]:
-        form: dict[str, Any] = {"grant_type": "authorization_code", "code": code}
+        form: dict[str, Any] = {"grant_type": "authorization_code", "code": _args.text(code, "code")}
         if self.redirect_uri:
             form["redirect_uri"] = self.redirect_uri
         return self._token_call(form, options)
 
     def exchange_refresh_token_call(self, refresh_token: str,
                                     options: Optional[dict[str, Any]] = None) -> _core.Call[Access]:
-        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        form = {"grant_type": "refresh_token", "refresh_token": _args.text(refresh_token, "refresh_token")}
         return self._token_call(form, options)
 
 

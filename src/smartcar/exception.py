@@ -136,6 +136,52 @@ def _v3_exception(status_code: int, headers: Mapping[str, Any], error: dict[str,
     return SmartcarException(**kwargs)
 
 
+class SmartcarResponseError(SmartcarException, KeyError, ValueError):
+    """A response the SDK could not understand: a successful status with a body that is not the documented
+    JSON (an HTML page from a captive proxy, wrong types, missing fields, undecodable bytes, absurd nesting).
+
+    A ``SmartcarException`` with ``message`` (``SDK_ERROR: ...`` naming the HTTP status, the request id and a
+    short excerpt of the body), ``status_code``, ``request_id``, ``type="SDK_ERROR"`` and ``body`` (the
+    excerpt); the parser's own error is chained as ``__cause__``. Also a ``KeyError`` and a ``ValueError``, so
+    code written for the official SDK, which let those escape on such bodies, still catches it.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.message)
+
+
+BODY_EXCERPT = 200  # characters of a malformed body quoted in SmartcarResponseError
+
+
+def response_error(cause: BaseException, status_code: Any, headers: Any, body: Any) -> SmartcarResponseError:
+    """The ``SmartcarResponseError`` for a response whose body ``cause`` prevented parsing. Never raises."""
+    try:
+        request_id = _header_get(headers, "SC-Request-Id") if isinstance(headers, Mapping) else None
+    except Exception:  # noqa: BLE001 - odd header containers
+        request_id = None
+    excerpt = _excerpt(body)
+    reason = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    if len(reason) > BODY_EXCERPT:
+        reason = reason[:BODY_EXCERPT] + "..."
+    message = (f"SDK_ERROR: unexpected response (HTTP {status_code}, request id {request_id}): {reason}; "
+               f"body: {excerpt!r}")
+    return SmartcarResponseError(message=message, status_code=status_code, request_id=request_id,
+                                 type="SDK_ERROR", body=excerpt)
+
+
+def _excerpt(body: Any) -> str:
+    try:
+        if isinstance(body, (bytes, bytearray)):
+            text = bytes(body[: BODY_EXCERPT * 4]).decode("utf-8", "replace")
+        elif isinstance(body, str):
+            text = body
+        else:
+            text = json.dumps(body, default=repr)[: BODY_EXCERPT * 4]
+    except Exception:  # noqa: BLE001 - RecursionError on absurd nesting, odd objects
+        text = f"<{type(body).__name__}>"
+    return text if len(text) <= BODY_EXCERPT else text[:BODY_EXCERPT] + "..."
+
+
 def sdk_error() -> SmartcarException:
     """The bare ``SmartcarException(message="SDK_ERROR")`` used for every non-API failure."""
     return SmartcarException(message="SDK_ERROR")

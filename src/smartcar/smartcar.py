@@ -9,7 +9,7 @@ import re
 import warnings
 from typing import Any, Optional, Union
 
-from . import _core, config, helpers
+from . import _args, _core, config, helpers
 from .auth_client import MODE_ERROR, MODES, TEST_MODE_DEPRECATION
 from .exception import MissingCredentialsError
 from .v2_response import (
@@ -38,6 +38,7 @@ MATRIX_CREDENTIALS = ("SMARTCAR_CLIENT_ID and SMARTCAR_CLIENT_SECRET must be set
 def set_api_version(version: str) -> None:
     """Set the API version used by module functions and new ``Vehicle`` objects (e.g. ``"2.0"``)."""
     global API_VERSION
+    _args.text(version, "version")
     if re.match(r"\d+\.\d+", version):
         API_VERSION = version
     else:
@@ -55,6 +56,7 @@ def _parser(path: str) -> Any:
 
 # -- User and vehicles -----------------------------------------------------------------------------------------
 def user_call(access_token: str) -> _core.Call[Any]:
+    _args.header_text(access_token, "access_token")
     spec = _core.RequestSpec("GET", f"{config.API_ORIGIN}/v{API_VERSION}/user", _core.bearer(access_token))
     return _core.Call(spec, _parser("user"))
 
@@ -65,6 +67,8 @@ def get_user(access_token: str) -> Any:
 
 
 def vehicles_call(access_token: str, paging: Optional[dict[str, Any]] = None) -> _core.Call[Any]:
+    _args.header_text(access_token, "access_token")
+    _args.mapping(paging, "paging")
     spec = _core.RequestSpec("GET", f"{config.API_ORIGIN}/v{API_VERSION}/vehicles", _core.bearer(access_token),
                              params=paging)
     return _core.Call(spec, _parser("vehicles"))
@@ -77,6 +81,8 @@ def get_vehicles(access_token: str, paging: Optional[dict[str, Any]] = None) -> 
 
 
 def vehicle_v3_call(access_token: str, vehicle_id: str) -> _core.Call[AttrDict]:
+    _args.header_text(access_token, "access_token")
+    _args.segment(vehicle_id, "vehicle_id")
     spec = _core.RequestSpec("GET", f"{config.VEHICLE_API_ORIGIN}/v3/vehicles/{vehicle_id}",
                              _core.bearer(access_token))
     return _core.Call(spec, lambda r: make_response(r.json(), r.headers))
@@ -90,6 +96,10 @@ def get_vehicle(access_token: str, vehicle_id: str) -> AttrDict:
 # -- Compatibility -------------------------------------------------------------------------------------------
 def compatibility_call(vin: str, scope: list[str], country: str = "US",
                        options: Optional[dict[str, Any]] = None) -> _core.Call[Any]:
+    _args.text(vin, "vin")
+    _args.str_list(scope, "scope")
+    _args.text(country, "country")
+    _args.mapping(options, "options")
     client_id = os.environ.get("SMARTCAR_CLIENT_ID")
     client_secret = os.environ.get("SMARTCAR_CLIENT_SECRET")
     version = API_VERSION
@@ -101,7 +111,8 @@ def compatibility_call(vin: str, scope: list[str], country: str = "US",
         client_secret = options.get("client_secret", client_secret)
         version = options.get("version") or version
         if options.get("flags"):
-            params["flags"] = _core.format_flag_query(options["flags"])
+            params["flags"] = _core.format_flag_query(_args.mapping(options["flags"], "options['flags']") or {})
+        _args.text(version, "options['version']")
         if version == "1.0":  # official defect #6 fixed: the v1.0 options are sent instead of crashing
             mode = options.get("mode")
             if options.get("test_mode") is not None:
@@ -117,15 +128,15 @@ def compatibility_call(vin: str, scope: list[str], country: str = "US",
                 params["mode"] = mode
     if client_id is None or client_secret is None:
         raise MissingCredentialsError(COMPATIBILITY_CREDENTIALS)
-    headers = {"Authorization": f"Basic {_core.basic(client_id, client_secret)}"}
+    if version not in ("1.0", "2.0"):
+        raise ValueError(f"options['version'] {version!r}: Please use a valid API version (e.g. '1.0' or '2.0')")
+    headers = {"Authorization": f"Basic {_basic(client_id, client_secret)}"}
     spec = _core.RequestSpec("GET", f"{config.API_ORIGIN}/v{version}/compatibility", headers, params=params)
 
     def parse(response: Any) -> Any:
         if version == "1.0":
             return select_named_tuple("compatibility_v1", response)
-        if version == "2.0":
-            return select_named_tuple("compatibility_v2", response)
-        raise Exception("Please use a valid API version (e.g. '1.0' or '2.0')")
+        return select_named_tuple("compatibility_v2", response)
 
     return _core.Call(spec, parse)
 
@@ -149,7 +160,10 @@ def _parse_matrix(response: Any) -> CompatibilityMatrix:
 
 def compatibility_matrix_call(region: str, make: str,
                               options: Optional[dict[str, Any]] = None) -> _core.Call[CompatibilityMatrix]:
-    options = options or {}
+    _args.text(region, "region")
+    if make:
+        _args.text(make, "make")
+    options = _args.mapping(options, "options") or {}
     client_id = options.get("client_id") or os.environ.get("SMARTCAR_CLIENT_ID")
     client_secret = options.get("client_secret") or os.environ.get("SMARTCAR_CLIENT_SECRET")
     if client_id is None or client_secret is None:
@@ -160,8 +174,8 @@ def compatibility_matrix_call(region: str, make: str,
     if "type" in options:
         params["type"] = options["type"]
     if options.get("scope"):
-        params["scope"] = " ".join(options["scope"])
-    headers = {"Authorization": f"Basic {_core.basic(client_id, client_secret)}"}
+        params["scope"] = " ".join(_args.str_list(options["scope"], "options['scope']") or ())
+    headers = {"Authorization": f"Basic {_basic(client_id, client_secret)}"}
     spec = _core.RequestSpec("GET", f"{config.API_ORIGIN}/v{API_VERSION}/compatibility/matrix", headers,
                              params=params)
     return _core.Call(spec, _parse_matrix)
@@ -175,23 +189,37 @@ def get_compatibility_matrix(region: str, make: str, options: Optional[dict[str,
 
 # -- Webhooks ------------------------------------------------------------------------------------------------
 def hash_challenge(amt: str, challenge: str) -> str:
-    """Lowercase hex HMAC-SHA256 of ``challenge`` keyed with the application management token."""
+    """Lowercase hex HMAC-SHA256 of ``challenge`` keyed with the application management token.
+    Arguments that are not ``str`` raise ``TypeError`` naming them."""
+    _args.text(amt, "amt")
+    _args.text(challenge, "challenge")
     return hmac.new(amt.encode("utf-8"), challenge.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def verify_payload(amt: str, signature: str, body: Union[str, bytes]) -> bool:
-    """Whether ``signature`` (the ``SC-Signature`` header) signs ``body``; constant-time, never raises."""
-    if not isinstance(signature, str):
+    """Whether ``signature`` (the ``SC-Signature`` header) signs ``body``; constant-time, never raises:
+    anything that is not a ``str`` AMT and signature and a ``str``/``bytes`` body gives False."""
+    if not isinstance(signature, str) or not isinstance(amt, str) or not isinstance(body, (str, bytes, bytearray)):
         return False
-    raw = body if isinstance(body, bytes) else body.encode("utf-8")
-    expected = hmac.new(amt.encode("utf-8"), raw, hashlib.sha256).hexdigest().encode("ascii")
+    try:
+        raw = bytes(body) if isinstance(body, (bytes, bytearray)) else body.encode("utf-8")
+        key = amt.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: no signature can match
+        return False
+    expected = hmac.new(key, raw, hashlib.sha256).hexdigest().encode("ascii")
     return hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass"))
 
 
 # -- Management ----------------------------------------------------------------------------------------------
 def get_management_token(amt: str, username: str = "default") -> str:
     """``base64("<username>:<amt>")``, the Basic credential of the management API (no ``Basic`` prefix)."""
+    _args.header_text(amt, "amt")
+    _args.header_text(username, "username")
     return _core.basic(username, amt)
+
+
+def _basic(client_id: Any, client_secret: Any) -> str:
+    return _core.basic(_args.header_text(client_id, "client_id"), _args.header_text(client_secret, "client_secret"))
 
 
 def _connections(data: Any) -> list[Connection]:
@@ -206,6 +234,8 @@ def _management_spec(method: str, amt: str, params: dict[str, Any]) -> _core.Req
 
 def connections_call(amt: str, filter: Optional[dict[str, Any]] = None,
                      paging: Optional[dict[str, Any]] = None) -> _core.Call[GetConnections]:
+    _args.mapping(filter, "filter")
+    _args.mapping(paging, "paging")
     params: dict[str, Any] = {}
     for source, keys in ((filter, ("user_id", "vehicle_id")), (paging, ("cursor", "limit"))):
         for key in keys:
@@ -227,7 +257,7 @@ def get_connections(amt: str, filter: Optional[dict[str, Any]] = None,
 
 
 def delete_connections_call(amt: str, filter: Optional[dict[str, Any]] = None) -> _core.Call[DeleteConnections]:
-    filter = filter or {}
+    filter = _args.mapping(filter, "filter") or {}
     if filter.get("user_id") and filter.get("vehicle_id"):
         raise Exception("Filter can contain EITHER user_id OR vehicle_id, not both")
     params: dict[str, Any] = {}

@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any, NoReturn, Optional, TypeVar
 
-from . import _core, config
+from . import _args, _core, config
 from . import smartcar as _module
-from .exception import SmartcarException, exception_factory, sdk_error
+from .exception import SmartcarException, exception_factory, response_error, sdk_error
 from .helpers import format_flag_query, format_path_and_attribute_for_batch
 from .v2_response import build_meta, generate_named_tuple, select_named_tuple
 from .v3_response import AttrDict, make_response
@@ -24,6 +24,9 @@ class _VehicleCalls:
     returns a ``Call`` (request spec + parser) and sends nothing."""
 
     def __init__(self, vehicle_id: str, access_token: str, options: Optional[dict[str, Any]] = None) -> None:
+        _args.segment(vehicle_id, "vehicle_id")
+        _args.header_text(access_token, "access_token")
+        _args.mapping(options, "options")
         self.vehicle_id = vehicle_id
         self.access_token = access_token
         self._api_version: str = _module.API_VERSION
@@ -31,11 +34,11 @@ class _VehicleCalls:
         self._flags: dict[str, Any] = {}
         if options:
             if options.get("unit_system"):
-                self._unit_system = options["unit_system"]
+                self._unit_system = _args.header_text(options["unit_system"], "options['unit_system']")
             if options.get("version"):
-                self._api_version = options["version"]
+                self._api_version = _args.segment(options["version"], "options['version']")
             if options.get("flags"):
-                self._flags = options["flags"]
+                self._flags = dict(_args.mapping(options["flags"], "options['flags']") or {})
 
     # -- Request building ----------------------------------------------------------------------------------
     def _format_url(self, path: str, **kwargs: Any) -> str:
@@ -71,21 +74,25 @@ class _VehicleCalls:
                              end_date: Optional[str] = None) -> _core.Call[Any]:
         params: dict[str, str] = {}
         if start_date:
-            params["startDate"] = start_date
+            params["startDate"] = _args.text(start_date, "start_date")
         if end_date:
-            params["endDate"] = end_date
+            params["endDate"] = _args.text(end_date, "end_date")
         return self.read_call("service/history", params)
 
     def permissions_call(self, paging: Optional[dict[str, Any]] = None) -> _core.Call[Any]:
         params = None
+        paging = _args.mapping(paging, "paging")
         if paging is not None:
             params = {"limit": paging.get("limit", 25), "offset": paging.get("offset", 0)}
         return self.read_call("permissions", params)
 
     def subscribe_call(self, webhook_id: str) -> _core.Call[Any]:
+        _args.segment(webhook_id, "webhook_id")
         return self._call("POST", f"webhooks/{webhook_id}", "subscribe", unit=False)
 
     def unsubscribe_call(self, amt: str, webhook_id: str) -> _core.Call[Any]:
+        _args.header_text(amt, "amt")
+        _args.segment(webhook_id, "webhook_id")
         spec = _core.RequestSpec("DELETE", self._format_url(f"webhooks/{webhook_id}"), _core.bearer(amt))
         return _core.Call(spec, lambda r: select_named_tuple("unsubscribe", r))
 
@@ -94,16 +101,20 @@ class _VehicleCalls:
 
     def batch_call(self, paths: list[str]) -> _core.Call[Any]:
         """One POST reading several paths: a read, so it may be retried like a GET."""
+        _args.str_list(paths, "paths")
         spec = _core.RequestSpec("POST", self._format_url("batch"), self._get_headers(),
                                  json={"requests": [{"path": path} for path in paths]}, repeatable=True)
         return _core.Call(spec, _parse_batch)
 
     def request_call(self, method: str, path: str, body: Any = _NO_BODY,
                      headers: Optional[dict[str, str]] = None) -> _core.Call[Any]:
-        headers = dict(headers) if headers else {}
+        _args.segment(method, "method")
+        _args.text(path, "path")
+        headers = _args.headers(headers, "headers") or {}
         if "Authorization" not in headers:
             headers.update(self._get_headers(need_unit_system="sc-unit-system" not in headers))
-        spec = _core.RequestSpec(method, self._format_url(path), headers, json={} if body is _NO_BODY else body)
+        spec = _core.RequestSpec(method, self._format_url(path), headers,
+                                 json={} if body is _NO_BODY else _args.json_body(body, "body"))
         return _core.Call(spec, lambda r: select_named_tuple("request", r))
 
     def v3_call(self, path: str) -> _core.Call[AttrDict]:
@@ -121,7 +132,8 @@ class _VehicleCalls:
                 headers = path_response["headers"] = {}
             top_headers = top_response.get("headers") or {} if isinstance(top_response, dict) else top_response.headers
             headers["sc-request-id"] = top_headers.get("sc-request-id")
-            return lambda: select_named_tuple(path, path_response)
+            status = top_response.status_code if hasattr(top_response, "status_code") else None
+            return lambda: _parse_batch_item(path, path_response, status, top_headers)
         exc: Optional[SmartcarException]
         try:
             exc = exception_factory(path_response.get("code"),  # type: ignore[arg-type]
@@ -252,12 +264,13 @@ class Vehicle(_VehicleCalls):
 
     def set_charge_limit(self, limit: float) -> Any:
         """Set the charge limit (a fraction, e.g. 0.8): ``Action``."""
-        return self._action("charge/limit", "set_charge_limit", {"limit": limit})
+        return self._action("charge/limit", "set_charge_limit", {"limit": _args.number(limit, "limit")})
 
     def send_destination(self, latitude: float, longitude: float) -> Any:
         """Send a navigation destination: ``Action``."""
         return self._action("navigation/destination", "send_destination",
-                            {"latitude": latitude, "longitude": longitude})
+                            {"latitude": _args.number(latitude, "latitude"),
+                             "longitude": _args.number(longitude, "longitude")})
 
     # -- Webhooks and connection -----------------------------------------------------------------------------
     def subscribe(self, webhook_id: str) -> Any:
@@ -291,7 +304,7 @@ class Vehicle(_VehicleCalls):
 
     def get_signal(self, signal_code: str) -> AttrDict:
         """API v3: one signal by code (e.g. ``odometer-traveleddistance``)."""
-        return self._run(self.v3_call(f"signals/{signal_code}"))
+        return self._run(self.v3_call(f"signals/{_args.segment(signal_code, 'signal_code')}"))
 
 
 class AsyncVehicle(_VehicleCalls):
@@ -402,12 +415,13 @@ class AsyncVehicle(_VehicleCalls):
 
     async def set_charge_limit(self, limit: float) -> Any:
         """Set the charge limit (a fraction, e.g. 0.8): ``Action``."""
-        return await self._action("charge/limit", "set_charge_limit", {"limit": limit})
+        return await self._action("charge/limit", "set_charge_limit", {"limit": _args.number(limit, "limit")})
 
     async def send_destination(self, latitude: float, longitude: float) -> Any:
         """Send a navigation destination: ``Action``."""
         return await self._action("navigation/destination", "send_destination",
-                            {"latitude": latitude, "longitude": longitude})
+                            {"latitude": _args.number(latitude, "latitude"),
+                             "longitude": _args.number(longitude, "longitude")})
 
     # -- Webhooks and connection -----------------------------------------------------------------------------
     async def subscribe(self, webhook_id: str) -> Any:
@@ -441,7 +455,15 @@ class AsyncVehicle(_VehicleCalls):
 
     async def get_signal(self, signal_code: str) -> AttrDict:
         """API v3: one signal by code (e.g. ``odometer-traveleddistance``)."""
-        return await self._run(self.v3_call(f"signals/{signal_code}"))
+        return await self._run(self.v3_call(f"signals/{_args.segment(signal_code, 'signal_code')}"))
+
+
+def _parse_batch_item(path: str, item: dict[str, Any], status: Any, headers: Any) -> Any:
+    """One successful batch item's tuple; a body the parser cannot understand raises ``SmartcarResponseError``."""
+    try:
+        return select_named_tuple(path, item)
+    except Exception as cause:
+        raise response_error(cause, status, headers, item.get("body")) from cause
 
 
 def _parse_batch(response: Any) -> Any:

@@ -59,7 +59,7 @@ def test_invalid_mode() -> None:
     with pytest.raises(Exception, match="The \"mode\" parameter MUST be one of the following: 'test', 'live', "
                                         "'simulated'"):
         smartcar.AuthClient(CLIENT_ID, CLIENT_SECRET, mode="prod")
-    with pytest.raises(AttributeError):
+    with pytest.raises(TypeError, match="mode must be a str"):
         smartcar.AuthClient(CLIENT_ID, CLIENT_SECRET, mode=None)  # type: ignore[arg-type]
 
 

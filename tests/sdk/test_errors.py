@@ -11,7 +11,7 @@ import pytest
 
 import smartcar
 from smartcar import config
-from smartcar.exception import SmartcarException, exception_factory
+from smartcar.exception import SmartcarException, SmartcarResponseError, exception_factory
 
 from .conftest import Reply, StubServer
 
@@ -134,14 +134,19 @@ def test_error_bodies_the_emulator_cannot_produce(stub: StubServer, monkeypatch:
         assert getattr(info.value, key) == value
 
 
-def test_success_parsing_errors_escape_unchanged(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_success_parsing_errors_are_smartcar_exceptions(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 200 the SDK cannot parse raises ``SmartcarResponseError``: a ``SmartcarException`` that is also the
+    ``ValueError``/``KeyError`` the official SDK let escape, so both kinds of ``except`` catch it."""
     monkeypatch.setattr(config, "API_ORIGIN", stub.url)
-    stub.reply = Reply(200, "plain text", {"Content-Type": "text/plain"})
-    with pytest.raises(ValueError):
+    stub.reply = Reply(200, "plain text", {"Content-Type": "text/plain", "SC-Request-Id": "rid"})
+    with pytest.raises(SmartcarResponseError) as text:
         smartcar.get_user("token")
+    assert isinstance(text.value, ValueError) and text.value.request_id == "rid" and "plain text" in str(text.value)
     stub.reply = Reply(200, {"not_id": 1})
-    with pytest.raises(KeyError):
+    with pytest.raises(SmartcarResponseError) as missing:
         smartcar.get_user("token")
+    assert isinstance(missing.value, KeyError) and isinstance(missing.value.__cause__, KeyError)
+    assert missing.value.status_code == 200 and "not_id" in missing.value.body
 
 
 def test_batch_never_crashes_on_odd_items(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:

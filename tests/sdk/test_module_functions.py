@@ -99,9 +99,10 @@ def test_get_compatibility_v1_via_global_version() -> None:
 
 def test_get_compatibility_unsupported_version() -> None:
     with mock.patch("smartcar.helpers.requester") as fake:
-        with pytest.raises(Exception, match=r"Please use a valid API version \(e.g. '1.0' or '2.0'\)"):
+        with pytest.raises(ValueError, match=r"options\['version'\] '3.0': Please use a valid API version "
+                                             r"\(e.g. '1.0' or '2.0'\)"):
             smartcar.get_compatibility(TESLA_VIN, ["read_odometer"], options={"version": "3.0"})
-        assert fake.call_count == 1  # sent first, as the official SDK does
+        assert fake.call_count == 0  # refused before sending (the official SDK sent it, then raised)
 
 
 def test_get_compatibility_matrix() -> None:

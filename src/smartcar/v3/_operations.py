@@ -47,7 +47,12 @@ def token_request(client_id: str, client_secret: str) -> _core.RequestSpec:
 
 def parse_token(response: Any) -> tuple[str, float]:
     body = response.json()
-    return str(body["access_token"]), float(body.get("expires_in", 3600))
+    token, expires_in = body["access_token"], body.get("expires_in", 3600)
+    if not isinstance(token, str) or not token:
+        raise TypeError("access_token is not a non-empty string")
+    if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)) or not 0 < expires_in < 1e9:
+        raise TypeError("expires_in is not a positive number of seconds")
+    return token, float(expires_in)
 
 
 def list_connections(user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,

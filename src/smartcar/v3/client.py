@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from .. import _core
+from .. import _args, _core
 from .._async_transport import AsyncTransport
 from .._http import DEFAULT_TIMEOUT, refuse_legacy_httpx
 from .._retry import RetryPolicy
@@ -33,6 +33,21 @@ MISSING_CREDENTIALS = ("smartcar.Client needs a client_id and a client_secret: p
 SIGNALS_PAGE_SIZE = 100
 
 
+def _page_args(page: Any, page_size: Any, user_id: Any, vehicle_id: Any, mode: Any) -> None:
+    _signal_page_args(page, page_size)
+    _args.optional_text(user_id, "user_id")
+    _args.optional_text(vehicle_id, "vehicle_id")
+    _args.optional_text(mode, "mode")
+
+
+def _signal_page_args(page: Any, page_size: Any) -> tuple[int, int | None]:
+    return _args.integer(page, "page", 1) or 1, _args.integer(page_size, "page_size", 1, optional=True)
+
+
+def _signal_code(code: Any) -> str:
+    return _args.text(code.value if isinstance(code, SignalCode) else code, "code")
+
+
 def _is_unauthorized(error: SmartcarException) -> bool:
     return getattr(error, "status_code", None) == 401
 
@@ -42,6 +57,13 @@ class _ClientSettings:
 
     def __init__(self, client_id: str | None, client_secret: str | None, max_retries: int | None,
                  retry_budget: float | None, retry_policy: RetryPolicy | None) -> None:
+        _args.optional_text(client_id or None, "client_id")
+        _args.optional_text(client_secret or None, "client_secret")
+        _args.integer(max_retries, "max_retries", 0, optional=True)
+        if retry_budget is not None:
+            _args.number(retry_budget, "retry_budget")
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(f"retry_policy must be a smartcar.RetryPolicy, not {type(retry_policy).__name__}")
         self.client_id = client_id or os.environ.get("SMARTCAR_CLIENT_ID")
         self.client_secret = client_secret or os.environ.get("SMARTCAR_CLIENT_SECRET")
         if not self.client_id or not self.client_secret:
@@ -76,6 +98,8 @@ class Client(_ClientSettings):
                  http_client: httpx2.Client | None = None) -> None:
         refuse_legacy_httpx(http_client, "smartcar.Client(http_client=...)", "httpx2.Client")
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
+        if timeout is not None:
+            _args.number(timeout, "timeout")
         self._transport = SyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
         self._owns_http = http_client is None
         self._tokens = ApplicationTokens(self._fetch_token)
@@ -89,7 +113,7 @@ class Client(_ClientSettings):
         return _core.send(spec, self.retry_policy, self._request)
 
     def _fetch_token(self) -> tuple[str, float]:
-        return ops.parse_token(self._send(self._token_spec()))
+        return _core.parsed(ops.parse_token, self._send(self._token_spec()))
 
     def application_token(self) -> str:
         """The current application token (fetched or renewed as needed)."""
@@ -105,7 +129,7 @@ class Client(_ClientSettings):
                 raise
             self._tokens.invalidate(token)
             response = self._send(operation.spec(self._tokens.get()))
-        return operation.parse(response)
+        return _core.parsed(operation.parse, response)
 
     def vehicle(self, vehicle_id: str, user_id: str | None) -> Vehicle:
         """A vehicle as seen by one user (``sc-user-id``)."""
@@ -140,6 +164,8 @@ class AsyncClient(_ClientSettings):
                  http_client: httpx2.AsyncClient | None = None) -> None:
         refuse_legacy_httpx(http_client, "smartcar.AsyncClient(http_client=...)", "httpx2.AsyncClient")
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
+        if timeout is not None:
+            _args.number(timeout, "timeout")
         self._transport = AsyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
         self._owns_http = http_client is None
         self._tokens = AsyncApplicationTokens(self._fetch_token)
@@ -153,7 +179,7 @@ class AsyncClient(_ClientSettings):
         return await _core.asend(spec, self.retry_policy, self._request)
 
     async def _fetch_token(self) -> tuple[str, float]:
-        return ops.parse_token(await self._send(self._token_spec()))
+        return _core.parsed(ops.parse_token, await self._send(self._token_spec()))
 
     async def application_token(self) -> str:
         """The current application token (fetched or renewed as needed)."""
@@ -169,7 +195,7 @@ class AsyncClient(_ClientSettings):
                 raise
             self._tokens.invalidate(token)
             response = await self._send(operation.spec(await self._tokens.get()))
-        return operation.parse(response)
+        return _core.parsed(operation.parse, response)
 
     def vehicle(self, vehicle_id: str, user_id: str | None) -> AsyncVehicle:
         """A vehicle as seen by one user (``sc-user-id``)."""
@@ -197,6 +223,7 @@ class Connections:
     def page(self, page: int = 1, page_size: int | None = None, *, user_id: str | None = None,
              vehicle_id: str | None = None, mode: str | None = None) -> Page[Connection]:
         """One page of connections, optionally filtered by user, vehicle or mode (``live``, ``simulated``)."""
+        _page_args(page, page_size, user_id, vehicle_id, mode)
         return self._client.run(ops.list_connections(user_id, vehicle_id, mode, page, page_size))
 
     def list(self, user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,
@@ -211,10 +238,10 @@ class Connections:
             number += 1
 
     def get(self, connection_id: str) -> Connection:
-        return self._client.run(ops.get_connection(connection_id))
+        return self._client.run(ops.get_connection(_args.text(connection_id, "connection_id")))
 
     def delete(self, connection_id: str) -> None:
-        self._client.run(ops.delete_connection(connection_id))
+        self._client.run(ops.delete_connection(_args.text(connection_id, "connection_id")))
 
 
 class Users:
@@ -225,7 +252,7 @@ class Users:
 
     def delete(self, user_id: str) -> None:
         """Delete a user: all their connections and data are purged."""
-        self._client.run(ops.delete_user(user_id))
+        self._client.run(ops.delete_user(_args.text(user_id, "user_id")))
 
 
 class Vehicle:
@@ -233,15 +260,15 @@ class Vehicle:
 
     def __init__(self, client: Client, vehicle_id: str, user_id: str | None) -> None:
         self._client = client
-        self.vehicle_id = vehicle_id
-        self.user_id = user_id
+        self.vehicle_id = _args.text(vehicle_id, "vehicle_id")
+        self.user_id = _args.optional_header_text(user_id, "user_id")
 
     def attributes(self) -> VehicleAttributes:
         """Make, model, year, powertrain type and mode."""
         return self._client.run(ops.get_vehicle(self.vehicle_id, self.user_id))
 
     def signals_page(self, page: int = 1, page_size: int | None = None) -> Page[Signal]:
-        return self._client.run(ops.list_signals(self.vehicle_id, self.user_id, page, page_size))
+        return self._client.run(ops.list_signals(self.vehicle_id, self.user_id, *_signal_page_args(page, page_size)))
 
     def signals(self) -> list[Signal]:
         """Every signal the user granted (all pages)."""
@@ -256,7 +283,7 @@ class Vehicle:
 
     def signal(self, code: str | SignalCode) -> Signal:
         """One signal by code, e.g. ``SignalCode.ODOMETER`` or ``"odometer-traveleddistance"``."""
-        return self._client.run(ops.get_signal(self.vehicle_id, self.user_id, str(code)))
+        return self._client.run(ops.get_signal(self.vehicle_id, self.user_id, _signal_code(code)))
 
     def _command(self, name: str, attributes: dict[str, Any] | None = None) -> CommandExecution:
         return self._client.run(ops.command(self.vehicle_id, self.user_id, name, attributes))
@@ -275,10 +302,11 @@ class Vehicle:
 
     def set_charge_limit(self, percent: float) -> CommandExecution:
         """Set the charge limit in percent (50–100)."""
-        return self._command("charge/set-limit", {"percent": percent})
+        return self._command("charge/set-limit", {"percent": _args.number(percent, "percent")})
 
     def send_destination(self, latitude: float, longitude: float) -> CommandExecution:
-        return self._command("navigation/set-destination", {"latitude": latitude, "longitude": longitude})
+        return self._command("navigation/set-destination", {"latitude": _args.number(latitude, "latitude"),
+                                                                   "longitude": _args.number(longitude, "longitude")})
 
 
 class AsyncConnections:
@@ -290,6 +318,7 @@ class AsyncConnections:
     async def page(self, page: int = 1, page_size: int | None = None, *, user_id: str | None = None,
                    vehicle_id: str | None = None, mode: str | None = None) -> Page[Connection]:
         """One page of connections, optionally filtered by user, vehicle or mode (``live``, ``simulated``)."""
+        _page_args(page, page_size, user_id, vehicle_id, mode)
         return await self._client.run(ops.list_connections(user_id, vehicle_id, mode, page, page_size))
 
     async def list(self, user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,
@@ -305,10 +334,10 @@ class AsyncConnections:
             number += 1
 
     async def get(self, connection_id: str) -> Connection:
-        return await self._client.run(ops.get_connection(connection_id))
+        return await self._client.run(ops.get_connection(_args.text(connection_id, "connection_id")))
 
     async def delete(self, connection_id: str) -> None:
-        await self._client.run(ops.delete_connection(connection_id))
+        await self._client.run(ops.delete_connection(_args.text(connection_id, "connection_id")))
 
 
 class AsyncUsers:
@@ -319,7 +348,7 @@ class AsyncUsers:
 
     async def delete(self, user_id: str) -> None:
         """Delete a user: all their connections and data are purged."""
-        await self._client.run(ops.delete_user(user_id))
+        await self._client.run(ops.delete_user(_args.text(user_id, "user_id")))
 
 
 class AsyncVehicle:
@@ -327,15 +356,15 @@ class AsyncVehicle:
 
     def __init__(self, client: AsyncClient, vehicle_id: str, user_id: str | None) -> None:
         self._client = client
-        self.vehicle_id = vehicle_id
-        self.user_id = user_id
+        self.vehicle_id = _args.text(vehicle_id, "vehicle_id")
+        self.user_id = _args.optional_header_text(user_id, "user_id")
 
     async def attributes(self) -> VehicleAttributes:
         """Make, model, year, powertrain type and mode."""
         return await self._client.run(ops.get_vehicle(self.vehicle_id, self.user_id))
 
     async def signals_page(self, page: int = 1, page_size: int | None = None) -> Page[Signal]:
-        return await self._client.run(ops.list_signals(self.vehicle_id, self.user_id, page, page_size))
+        return await self._client.run(ops.list_signals(self.vehicle_id, self.user_id, *_signal_page_args(page, page_size)))
 
     async def signals(self) -> list[Signal]:
         """Every signal the user granted (all pages)."""
@@ -350,7 +379,7 @@ class AsyncVehicle:
 
     async def signal(self, code: str | SignalCode) -> Signal:
         """One signal by code, e.g. ``SignalCode.ODOMETER`` or ``"odometer-traveleddistance"``."""
-        return await self._client.run(ops.get_signal(self.vehicle_id, self.user_id, str(code)))
+        return await self._client.run(ops.get_signal(self.vehicle_id, self.user_id, _signal_code(code)))
 
     async def _command(self, name: str, attributes: dict[str, Any] | None = None) -> CommandExecution:
         return await self._client.run(ops.command(self.vehicle_id, self.user_id, name, attributes))
@@ -369,7 +398,8 @@ class AsyncVehicle:
 
     async def set_charge_limit(self, percent: float) -> CommandExecution:
         """Set the charge limit in percent (50–100)."""
-        return await self._command("charge/set-limit", {"percent": percent})
+        return await self._command("charge/set-limit", {"percent": _args.number(percent, "percent")})
 
     async def send_destination(self, latitude: float, longitude: float) -> CommandExecution:
-        return await self._command("navigation/set-destination", {"latitude": latitude, "longitude": longitude})
+        return await self._command("navigation/set-destination", {"latitude": _args.number(latitude, "latitude"),
+                                                                   "longitude": _args.number(longitude, "longitude")})
