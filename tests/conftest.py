@@ -17,6 +17,8 @@ from smartcar_emulator.platform.apps import Application
 from smartcar_emulator.scripted import connect
 from smartcar_emulator.server import EmulatorServer
 
+pytest_plugins = ["pytester"]  # tests/plugin run user test suites against our pytest plugin
+
 REDIRECT_URI = "http://localhost:8000/exchange"
 ALL_SCOPES = ["read_vehicle_info", "read_vin", "read_odometer", "read_location", "read_battery", "read_charge",
               "control_charge", "read_fuel", "read_engine_oil", "read_tires", "read_security", "control_security",
