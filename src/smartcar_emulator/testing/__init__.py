@@ -15,8 +15,8 @@ from .emulator import (
     running,
     start,
 )
-from .in_process import InProcessTransport, in_process_async_client, in_process_client
+from .in_process import AsyncInProcessTransport, InProcessTransport, in_process_async_client, in_process_client
 
 __all__ = ["DEFAULT_SCOPES", "AppCredentials", "ClockControl", "Connected", "ControlError", "Emulator",
-           "FaultControl", "InProcessTransport", "UserControl", "VehicleControl", "in_process_async_client",
+           "AsyncInProcessTransport", "FaultControl", "InProcessTransport", "UserControl", "VehicleControl", "in_process_async_client",
            "in_process_client", "running", "start"]
