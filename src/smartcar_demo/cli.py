@@ -23,7 +23,10 @@ DEMO_CLIENT_ID = "getting-started-demo"
 @click.option("--emulator-port", default=8030, show_default=True, type=int)
 @click.option("--db", "db_dir", type=click.Path(file_okay=False), default=None,
               help="Directory for the emulator's and the app's databases (default: a temporary one).")
-def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None) -> None:
+@click.option("--token-db", default=None, metavar="URL",
+              help="Where the app keeps users' tokens: a SQLite file or postgresql://user@host/db "
+                   "(default: app.db in the --db directory).")
+def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None, token_db: str | None) -> None:
     from smartcar_emulator.server import EmulatorServer
 
     temp = None if db_dir else tempfile.TemporaryDirectory(prefix="smartcar-demo-")
@@ -45,7 +48,7 @@ def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None
     from .webapp import create_app
 
     emulator.start()
-    server = make_server("127.0.0.1", port, create_app(directory / "app.db", mode=mode), threaded=True)
+    server = make_server("127.0.0.1", port, create_app(token_db or directory / "app.db", mode=mode), threaded=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -16,8 +16,7 @@ from flask import Flask, jsonify, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
 import smartcar
-
-from .store import StoredAccess, TokenStore
+from smartcar.tokens import LockTimeout, ReconnectRequired, TokenManager, open_store
 
 SCOPE = ["read_vehicle_info", "read_odometer", "read_location", "read_battery", "read_fuel"]
 
@@ -34,13 +33,16 @@ CONNECT_ERRORS = {
 
 
 def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
-    """The Flask app; credentials and origins come from the ``SMARTCAR_*`` environment variables."""
+    """The Flask app; credentials and origins come from the ``SMARTCAR_*`` environment variables.
+    ``token_db``: where users' tokens live (``smartcar.tokens.open_store``: a SQLite file, ``postgresql://…``,
+    or ``:memory:``); every worker process of the app may share it."""
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)
     auth = smartcar.AuthClient(mode=mode)
     client = smartcar.Client()  # API v3 (user_id flow): one application token and connection pool per app
-    store = TokenStore(token_db)
-    app.extensions["smartcar_tokens"] = store
+    # Tokens: refreshed once per expiry across threads, processes and hosts (docs/tokens.md).
+    tokens = TokenManager(open_store(token_db), auth)
+    app.extensions["smartcar_tokens"] = tokens
 
     @app.get("/")
     def index() -> Response:
@@ -66,8 +68,7 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
         if code:  # classic flow: the user's own tokens
             access = auth.exchange_code(code)
             user_id = smartcar.get_user(access.access_token).id
-            store.put_access_into_database(user_id, StoredAccess(access.access_token, access.refresh_token,
-                                                                 access.expiration, access.refresh_expiration))
+            tokens.save(user_id, access)
             session["flow"] = "code"
         elif user_id:  # API v3 flow: the application's token, scoped to this user
             session["flow"] = "user"
@@ -77,19 +78,11 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
         session["user_id"] = user_id
         return redirect("/vehicle")
 
-    def fresh_access(user_id: str) -> StoredAccess:
-        """The stored access token, refreshed (and the rotated refresh token saved first) when expired."""
-        stored = store.load_access_from_database(user_id)
-        if stored is None:
-            raise LookupError("no tokens for this user")
-        if stored.expired():
-            new = auth.exchange_refresh_token(stored.refresh_token)
-            stored = StoredAccess(new.access_token, new.refresh_token, new.expiration, new.refresh_expiration)
-            store.put_access_into_database(user_id, stored)
-        return stored
-
     def vehicles_by_code_flow(user_id: str) -> list[dict[str, Any]]:
-        token = fresh_access(user_id).access_token
+        # A valid access token (refreshed first when about to expire); a 401 renews it and reads again.
+        return tokens.call(user_id, vehicles_with_token)
+
+    def vehicles_with_token(token: str) -> list[dict[str, Any]]:
         rows = []
         for vehicle_id in smartcar.get_vehicles(token).vehicles:
             vehicle = smartcar.Vehicle(vehicle_id, token)
@@ -121,13 +114,27 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
             rows = (vehicles_by_user_flow if session.get("flow") == "user" else vehicles_by_code_flow)(user_id)
         except smartcar.SmartcarException as error:
             return render_template("error.html", title="Smartcar error", message=str(error)), 502
-        except LookupError:
+        except ReconnectRequired:  # no tokens, or the refresh token is dead: Connect again
             return redirect("/login")
+        except LockTimeout:
+            return render_template("error.html", title="Busy",
+                                   message="Your tokens are being renewed. Please try again in a moment."), 503
         if request.args.get("format") == "json":
             first = rows[0] if rows else {}
             return jsonify({"make": first.get("make"), "model": first.get("model"), "year": first.get("year"),
                             "vehicles": rows})
-        return render_template("vehicle.html", vehicles=rows, flow=session.get("flow"))
+        csrf = session.setdefault("csrf", secrets.token_urlsafe(16))
+        return render_template("vehicle.html", vehicles=rows, flow=session.get("flow"), csrf=csrf)
+
+    @app.post("/disconnect")
+    def disconnect() -> Response:
+        """Revoke the app's access to the user's vehicles and forget their tokens."""
+        if not compare_digest(request.form.get("csrf", ""), session.get("csrf", "")) or "csrf" not in session:
+            return redirect("/vehicle")
+        user_id = session.pop("user_id", None)
+        if user_id and session.pop("flow", None) == "code":
+            tokens.disconnect(user_id)
+        return redirect("/login")
 
     return app
 

@@ -14,13 +14,13 @@ from tests.conftest import wait_until_serving
 
 
 class Demo:
-    def __init__(self, flow: str, tmp_dir: str) -> None:
+    def __init__(self, flow: str, tmp_dir: str, extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.emulator_port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "smartcar_demo.cli", "--flow", flow, "--port", str(self.port),
-             "--emulator-port", str(self.emulator_port), "--db", tmp_dir],
+             "--emulator-port", str(self.emulator_port), "--db", tmp_dir, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")})
         wait_until_serving(self.process, f"http://127.0.0.1:{self.port}/login", status=302)
@@ -34,8 +34,8 @@ class Demo:
 def start_demo(tmp_path) -> Iterator[Callable[[str], Demo]]:
     started: list[Demo] = []
 
-    def start(flow: str = "code") -> Demo:
-        demo = Demo(flow, str(tmp_path / flow))
+    def start(flow: str = "code", *extra: str) -> Demo:
+        demo = Demo(flow, str(tmp_path / flow), extra)
         started.append(demo)
         return demo
 
