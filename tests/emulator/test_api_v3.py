@@ -10,6 +10,7 @@ import pytest
 from smartcar_emulator.scripted import authorize_url
 from smartcar_emulator.walker import walk
 from tests.conftest import REDIRECT_URI
+from tests.emulator.conftest import ISO_MS_RE
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,8 @@ def test_signals_and_lock_command_share_state_with_v2(emulator, app_token, user,
     assert unlocked.json()["data"]["attributes"]["status"]["value"] == "SUCCESS"
     single = v3(emulator, "GET", f"/vehicles/{vehicle_id}/signals/closure-islocked", app_token, user["user_id"])
     assert single.json()["attributes"]["body"] == {"value": False}
-    assert single.json()["meta"]["retrievedAt"] > 10**12  # epoch milliseconds
+    # ISO-8601 with milliseconds, as production sends (surface §9), not epoch numbers
+    assert ISO_MS_RE.match(single.json()["meta"]["retrievedAt"]) and ISO_MS_RE.match(single.json()["meta"]["ingestedAt"])
 
 
 def test_sc_user_id_required_and_ownership_checked(emulator, app_token, user):
@@ -107,7 +109,7 @@ def test_set_limit_is_a_percentage_and_v2_reads_a_fraction(emulator, app_token, 
                   json={"data": {"attributes": {"percent": 90}}})
     assert response.status_code == 200
     limits = v3(emulator, "GET", f"/vehicles/{vehicle_id}/signals/charge-chargelimits", app_token, user["user_id"])
-    assert limits.json()["attributes"]["body"]["activeLimit"] == 90
+    assert limits.json()["attributes"]["body"]["values"] == [{"type": "GLOBAL", "limit": 90}]
     assert emulator.platform.state(vehicle_id).charge_limit == 0.9
     bad = v3(emulator, "POST", f"/vehicles/{vehicle_id}/commands/charge/set-limit", app_token, user["user_id"],
              json={"data": {"attributes": {"percent": "lots"}}})

@@ -21,7 +21,7 @@ from ..platform.vehicles import Vehicle
 from .auth import bearer_token
 from .common import json_object, number, parse_int, platform_of
 from .errors import json_response
-from .signals import BY_CODE, SIGNALS, Signal
+from .signals import signal_resource
 
 router = APIRouter(prefix="/v3", tags=["vehicle API v3"])
 
@@ -38,7 +38,7 @@ def _query(request: Request, *names: str) -> str | None:
     return None
 
 
-def _page(request: Request) -> tuple[int, int]:
+def _page(request: Request, default_size: int = DEFAULT_PAGE_SIZE) -> tuple[int, int]:
     def parse(raw: str | None, default: int, low: int, high: int, name: str) -> int:
         if raw is None:
             return default
@@ -49,7 +49,7 @@ def _page(request: Request) -> tuple[int, int]:
         return value
 
     number_ = parse(_query(request, "page[number]", "page"), 1, 1, 1_000_000, "page[number]")
-    size = parse(_query(request, "page[size]", "pageSize", "page_size"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE,
+    size = parse(_query(request, "page[size]", "pageSize", "page_size"), default_size, 1, MAX_PAGE_SIZE,
                  "page[size]")
     return number_, size
 
@@ -144,46 +144,29 @@ async def get_vehicle(request: Request, vehicle_id: str) -> Response:
     return json_response({"data": resource} if platform.v3_vehicle_wrapped else resource)
 
 
-def _signal_resource(request: Request, vehicle: Vehicle, signal: Signal, body: dict[str, Any] | None,
-                     data_age: float) -> dict[str, Any]:
-    attributes: dict[str, Any] = {"code": signal.code, "name": signal.name, "group": signal.group}
-    if body is None:
-        attributes["status"] = {"value": "ERROR", "error": {"type": "COMPATIBILITY", "code": "VEHICLE_NOT_CAPABLE"}}
-    else:
-        attributes["status"] = {"value": "SUCCESS"}
-        attributes["body"] = body
-    now = platform_of(request).clock.timestamp()
-    return {"id": signal.code, "type": "signal", "attributes": attributes,
-            "meta": {"retrievedAt": int(now * 1000), "oemUpdatedAt": int(min(data_age, now) * 1000)},
-            "links": {"self": f"/vehicles/{vehicle.id}/signals/{signal.code}"}}
+SIGNALS_PAGE_SIZE = 100  # every signal of the catalogue on one page, as production's list answered
 
 
-@router.get("/vehicles/{vehicle_id}/signals", summary="The vehicle's signals the user granted (paged)")
+@router.get("/vehicles/{vehicle_id}/signals", summary="Every signal of the vehicle's catalogue, with per-signal errors")
 async def list_signals(request: Request, vehicle_id: str) -> Response:
     platform = platform_of(request)
-    vehicle, connection = platform.v3.vehicle(_caller(request, need_user=True), vehicle_id, data=True)
-    state = platform.state(vehicle_id)
-    granted = [s for s in SIGNALS if s.permission in connection.scopes]
-    page, meta, links = _paged(request, granted, f"/vehicles/{vehicle_id}/signals")
-    data = [_signal_resource(request, vehicle, s, s.body(vehicle, state), state.data_age) for s in page]
-    included = {"vehicle": {**_vehicle_resource(vehicle)}}
-    return json_response({"data": data, "meta": meta, "links": links, "included": included})
+    vehicle, readings = platform.v3.signals(_caller(request, need_user=True), vehicle_id)
+    page, size = _page(request, SIGNALS_PAGE_SIZE)
+    now = platform.clock.timestamp()
+    data = [signal_resource(vehicle.id, r, now) for r in readings[(page - 1) * size:page * size]]
+    path = f"/vehicles/{vehicle_id}/signals"
+    links: dict[str, Any] = {"self": f"{path}?{urlencode({'page': page, 'pageSize': size})}"}
+    if page * size < len(readings):
+        links["next"] = f"{path}?{urlencode({'page': page + 1, 'pageSize': size})}"
+    return json_response({"data": data, "meta": {"totalCount": len(readings), "pageSize": size, "pageNumber": page},
+                          "links": links, "included": {"vehicle": _vehicle_resource(vehicle)}})
 
 
-@router.get("/vehicles/{vehicle_id}/signals/{signal_code}", summary="One signal by code")
+@router.get("/vehicles/{vehicle_id}/signals/{signal_code}", summary="One signal by code (errors as in the list)")
 async def get_signal(request: Request, vehicle_id: str, signal_code: str) -> Response:
     platform = platform_of(request)
-    signal = BY_CODE.get(signal_code.lower())
-    caller = _caller(request, need_user=True)
-    if signal is None:
-        platform.v3.vehicle(caller, vehicle_id)
-        raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "signalCode", "message": "Unknown signal code."}])
-    vehicle, _ = platform.v3.vehicle(caller, vehicle_id, signal.permission, data=True)
-    state = platform.state(vehicle_id)
-    body = signal.body(vehicle, state)
-    if body is None:
-        raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
-    return json_response(_signal_resource(request, vehicle, signal, body, state.data_age))
+    vehicle, (reading,) = platform.v3.signals(_caller(request, need_user=True), vehicle_id, signal_code)
+    return json_response(signal_resource(vehicle.id, reading, platform.clock.timestamp()))
 
 
 # Commands ---------------------------------------------------------------------------------------------

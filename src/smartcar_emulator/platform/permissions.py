@@ -54,16 +54,25 @@ def parse_scope(scope: str) -> tuple[list[str], set[str]]:
     return names, required
 
 
+def effective_powertrain(powertrain: str, level: str | None = None) -> str | None:
+    """The powertrain a test-mode level makes a vehicle behave as (None: capable of nothing)."""
+    if level in ("incompatible", "dinosaur"):
+        return None
+    if level == "fuel":
+        return "ICE"
+    if level == "bev":
+        return "BEV"
+    if level in ("compatible", "phev"):
+        return "PHEV"
+    return powertrain
+
+
 def capable(permission: str, powertrain: str, level: str | None = None) -> bool:
     """Whether a vehicle of this powertrain (and test-mode level) can serve the permission."""
-    if level in ("incompatible", "dinosaur"):
+    effective = effective_powertrain(powertrain, level)
+    if effective is None:
         return False
-    if level == "fuel":
-        powertrain = "ICE"
-    elif level == "bev":
-        powertrain = "BEV"
-    elif level in ("compatible", "phev"):
-        powertrain = "PHEV"
+    powertrain = effective
     if permission in _ELECTRIC_ONLY and powertrain in ("ICE", "HEV"):
         return False
     if permission in _FUEL_ONLY and powertrain == "BEV":

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ..clock import from_timestamp, iso_ms
 from .catalog import Model
 
 DOORS = ("frontLeft", "frontRight", "backLeft", "backRight")
@@ -52,6 +53,26 @@ class VehicleState:
     dtcs: list[dict[str, Any]] = field(default_factory=list)
     service_history: list[dict[str, Any]] = field(default_factory=list)
     destination: dict[str, float] | None = None
+    # Climate, 12 V battery and the rest of the v3 catalogue (the simulator moves what changes over time).
+    outside_temp_c: float = 15.0
+    cabin_temp_c: float = 18.0
+    cabin_target_c: float = 21.0
+    hvac_on: bool = False
+    front_defroster: bool = False
+    rear_defroster: bool = False
+    steering_heater: bool = False
+    battery_heater: bool = False
+    climate_at: float = 0.0  # epoch seconds the climate and the 12 V battery were last settled to
+    lv_soc: float = 0.9  # 12 V battery, 0..1
+    energy_added_kwh: float = 0.0  # in the current or last charging session
+    charge_session: dict[str, Any] | None = None  # the session under way: {"start", "start_soc"}
+    charge_records: list[dict[str, Any]] = field(default_factory=list)  # finished sessions, oldest first
+    charge_timers: list[dict[str, Any]] = field(default_factory=list)  # the charge-chargetimers values
+    max_range_charges: int = 0
+    home: dict[str, float] | None = None  # the owner's home location (location-isathome)
+    in_service: bool = False
+    surveillance: bool = False
+    drive_mode: str = "NORMAL"
     data_age: float = 0.0  # epoch seconds the vehicle last recorded its data
     # Simulator (smartcar_emulator.simulator): the trip under way, the recent track, the simulated instant.
     trip: dict[str, Any] | None = None  # {"waypoints": [[lat, lon], ...], "speed_kph", "distance_km", ...}
@@ -133,4 +154,37 @@ def seed_state(vin: str, model: Model, now: float) -> VehicleState:
             "serviceCost": {"totalCost": rng.choice((89, 120, 199)), "currency": "USD"},
         })
     state.data_age = now - rng.uniform(30, 600)
+    state.home = {"latitude": state.latitude, "longitude": state.longitude} if rng.random() < 0.5 else None
+    state.outside_temp_c = round(rng.uniform(2, 24), 1)
+    state.cabin_temp_c = round(state.outside_temp_c + rng.uniform(0, 4), 1)
+    state.cabin_target_c = rng.choice((20.0, 21.0, 21.5, 22.0))
+    state.climate_at = now
+    state.lv_soc = round(rng.uniform(0.75, 0.98), 2)
+    if electric and model.powertrain != "HEV":
+        state.max_range_charges = rng.randrange(0, 40)
+        state.charge_timers = [{"type": "GLOBAL", "condition": None,
+                                "schedules": [{"start": "23:00:00", "end": "06:00:00",
+                                               "days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]}],
+                                "departureTimers": [{"days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY",
+                                                              "FRIDAY"], "time": "07:30:00"}],
+                                "isOEMOptimizationEnabled": rng.random() < 0.5}]
+        for index in range(2):  # two earlier home charging sessions
+            end = now - (3 + index * 4) * 86400 - rng.uniform(0, 3600)
+            energy = round(rng.uniform(8, 30), 2)
+            start_soc = round(rng.uniform(20, 50))
+            state.charge_records.append({
+                "id": f"rec-{rng.randrange(10**8):08d}",
+                "cost": {"currency": "USD", "energyAmount": round(energy * 0.16, 2), "otherAmount": 0},
+                "startTime": _iso(end - energy / 7.2 * 3600), "endTime": _iso(end),
+                "location": {"name": "Home", "address": None, "latitude": state.latitude,
+                             "longitude": state.longitude},
+                "energyAdded": energy, "connectorType": "J1772", "isPublicCharger": False,
+                "startStateOfCharge": start_soc,
+                "endStateOfCharge": min(100, start_soc + round(energy / model.battery_kwh * 100))})
+        state.charge_records.reverse()  # oldest first
     return state
+
+
+
+def _iso(seconds: float) -> str:
+    return iso_ms(from_timestamp(seconds))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from .connections import Connection, ConnectionRepository
 from .errors import ApiError
 from .oauth import TokenService
+from .signals import BY_CODE, SIGNALS, SignalReading, read
+from .state import VehicleState
 from .vehicles import MODES, Vehicle, VehicleRepository
 
 # The checks every vehicle request runs once its connection is known (``Platform.check_use``).
@@ -36,7 +38,8 @@ def missing_user_header() -> ApiError:
 
 class V3Service:
     def __init__(self, tokens: TokenService, connections: ConnectionRepository, vehicles: VehicleRepository,
-                 check_use: UseCheck) -> None:
+                 check_use: UseCheck, state: Callable[[str], VehicleState]) -> None:
+        self.state = state  # what data endpoints read (the platform's dynamics)
         self.tokens = tokens
         self._connections = connections
         self.vehicles = vehicles
@@ -72,6 +75,17 @@ class V3Service:
         connection = connections[0]
         self.check_use(vehicle, connection, permission, data)
         return vehicle, connection
+
+    def signals(self, caller: Caller, vehicle_id: str,
+                code: str | None = None) -> tuple[Vehicle, list[SignalReading]]:
+        """Every catalogue signal (or the one ``code``), each with its body or its per-signal error."""
+        spec = BY_CODE.get(code.lower()) if code is not None else None
+        if code is not None and spec is None:
+            self.vehicle(caller, vehicle_id)
+            raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "signalCode",
+                                                                 "message": "Unknown signal code."}])
+        vehicle, connection = self.vehicle(caller, vehicle_id, data=True)
+        return vehicle, read(vehicle, self.state(vehicle_id), connection.scopes, [spec] if spec else SIGNALS)
 
     def connections(self, client_id: str, user_id: str | None, vehicle_id: str | None,
                     mode: str | None) -> list[Connection]:

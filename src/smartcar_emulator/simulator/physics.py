@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import random
 
+from ..clock import from_timestamp, iso_ms
 from ..platform.state import VehicleState
 
 KM_PER_KWH = 6.2  # electric efficiency: the factor seed_state uses for battery range
@@ -15,6 +16,11 @@ KM_PER_LITER = 14.0  # fuel efficiency: the factor seed_state uses for fuel rang
 OIL_LIFE_KM = 15_000.0  # oil life falls from 1 to 0 over this distance
 TRACK_POINTS = 200  # positions kept for the panel's map
 EARTH_KM = 6371.0
+CABIN_TAU_HVAC_S = 900.0  # the cabin reaches the set-point in about half an hour with HVAC on
+CABIN_TAU_PASSIVE_S = 3600.0  # and follows the outside air over hours without
+LV_FULL = 0.95  # the 12 V battery while the car drives or charges
+LV_DRAIN_PER_DAY = 0.01  # parked
+CHARGE_RECORDS = 50  # kept per vehicle
 
 
 def distance_km(a: tuple[float, float] | list[float], b: tuple[float, float] | list[float]) -> float:
@@ -139,6 +145,63 @@ def end_trip(state: VehicleState, reason: str) -> None:
     state.destination = None if reason == "ARRIVED" else state.destination
 
 
+def outside_temperature(latitude: float, longitude: float, timestamp: float) -> float:
+    """A plausible air temperature (°C): colder toward the poles, seasonal, warmest at 15:00 solar time."""
+    day = (timestamp / 86400.0) % 365.25
+    season = -math.cos(2 * math.pi * (day - 15) / 365.25) * (1 if latitude >= 0 else -1)  # +1 mid-July north
+    solar_hour = (timestamp / 3600.0 + longitude / 15.0) % 24
+    diurnal = math.cos(2 * math.pi * (solar_hour - 15) / 24)
+    return 27.0 - 0.4 * abs(latitude) + 9.0 * season + 5.0 * diurnal
+
+
+def settle(state: VehicleState, now: float) -> None:
+    """Move climate and the 12 V battery to ``now``: the cabin approaches the set-point with HVAC on, else the
+    outside air; the 12 V battery recovers while driving or charging and drains slowly while parked."""
+    seconds = max(0.0, now - state.climate_at) if state.climate_at else 0.0
+    state.climate_at = max(state.climate_at, now)
+    state.outside_temp_c = round(outside_temperature(state.latitude, state.longitude, now), 1)
+    target = state.cabin_target_c if state.hvac_on else state.outside_temp_c
+    tau = CABIN_TAU_HVAC_S if state.hvac_on else CABIN_TAU_PASSIVE_S
+    state.cabin_temp_c = round(target + (state.cabin_temp_c - target) * math.exp(-seconds / tau), 1)
+    if state.speed_kph > 0 or state.charging:
+        state.lv_soc = round(LV_FULL + (state.lv_soc - LV_FULL) * math.exp(-seconds / 3600.0), 3)
+    else:
+        state.lv_soc = round(max(0.0, state.lv_soc - LV_DRAIN_PER_DAY * seconds / 86400.0), 3)
+    state.battery_heater = state.charging and state.outside_temp_c < 0
+
+
+def open_session(state: VehicleState, now: float) -> None:
+    """A charging session starts: energy added counts from zero."""
+    state.energy_added_kwh = 0.0
+    state.charge_session = {"start": now, "start_soc": state.battery_soc or 0.0}
+
+
+def close_session(state: VehicleState, now: float) -> None:
+    """A finished session becomes a charge record (and a charge to 100 % counts as a max-range charge)."""
+    session = state.charge_session
+    if state.charging or session is None:
+        return
+    state.charge_session = None
+    end_soc = state.battery_soc or 0.0
+    if end_soc >= 0.995:
+        state.max_range_charges += 1
+    fast = state.charge_rate_kw > 22
+    state.charge_records.append({
+        "id": f"rec-{int(session['start'] * 1000) % 10**10:010d}",
+        "cost": {"currency": "USD", "energyAmount": round(state.energy_added_kwh * (0.45 if fast else 0.16), 2),
+                 "otherAmount": 0},
+        "startTime": _iso(session["start"]), "endTime": _iso(now),
+        "location": {"name": None, "address": None, "latitude": state.latitude, "longitude": state.longitude},
+        "energyAdded": round(state.energy_added_kwh, 2), "connectorType": "CCS" if fast else "J1772",
+        "isPublicCharger": fast, "startStateOfCharge": round(session["start_soc"] * 100),
+        "endStateOfCharge": round(end_soc * 100)})
+    del state.charge_records[:-CHARGE_RECORDS]
+
+
+def _iso(seconds: float) -> str:
+    return iso_ms(from_timestamp(seconds))
+
+
 def charge(state: VehicleState, seconds: float) -> float:
     """Charge at ``charge_rate_kw`` toward the limit for ``seconds``; returns the energy added (kWh)."""
     if not state.charging or seconds <= 0:
@@ -149,6 +212,7 @@ def charge(state: VehicleState, seconds: float) -> float:
     room = max(0.0, state.charge_limit - state.battery_soc) * state.battery_capacity_kwh
     added = min(room, state.charge_rate_kw * seconds / 3600.0)
     state.battery_soc = round(min(state.charge_limit, state.battery_soc + added / state.battery_capacity_kwh), 6)
+    state.energy_added_kwh = round(state.energy_added_kwh + added, 4)
     if state.battery_soc >= state.charge_limit - 1e-9:
         state.battery_soc = state.charge_limit
         state.charging = False
@@ -163,6 +227,7 @@ def advance(state: VehicleState, powertrain: str, now: float) -> bool:
         return False
     drive(state, powertrain, seconds)
     charge(state, seconds)
+    close_session(state, now)
     update_ranges(state)
     if state.battery_soc is not None:
         state.battery_soc = round(state.battery_soc, 4)

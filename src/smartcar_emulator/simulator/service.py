@@ -18,7 +18,8 @@ from ..platform.errors import ApiError, validation
 from ..platform.state import DOORS, VehicleState, rng_for
 from ..platform.testmode import test_vin
 from ..platform.vehicles import MODES, Vehicle, owner_key
-from .physics import active, advance, build_route, end_trip, project, update_ranges
+from .physics import (active, advance, build_route, close_session, end_trip, open_session, project, settle,
+                      update_ranges)
 from .readings import reading_state
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 DEFAULT_EMAIL = "simulator@emulator.local"
 STATUSES = ("OPEN", "CLOSED", "UNKNOWN")
+DRIVE_MODES = ("NORMAL", "SPORT", "ECO", "OFF_ROAD")
 
 # State fields the control API may set, with a validator returning the value to store.
 Check = Callable[[Any, VehicleState], Any]
@@ -73,6 +75,12 @@ def _records(value: Any, state: VehicleState) -> list[dict[str, Any]]:
     return value
 
 
+def _drive_mode(value: Any, state: VehicleState) -> str:
+    if value not in DRIVE_MODES:
+        raise ValueError(f"must be one of {', '.join(DRIVE_MODES)}")
+    return str(value)
+
+
 SETTABLE: dict[str, Check] = {
     "odometer_km": _number(0, 2_000_000), "latitude": _number(-90, 90), "longitude": _number(-180, 180),
     "heading": _number(0, 360), "battery_soc": _number(0, 1, True), "battery_capacity_kwh": _number(1, 300, True),
@@ -81,6 +89,9 @@ SETTABLE: dict[str, Check] = {
     "oil_life": _number(0, 1, True), "tires_kpa": _tires, "locked": _flag, "doors": _statuses(DOORS),
     "windows": _statuses(DOORS), "sunroof": _status, "storage": _statuses(("front", "rear")),
     "charging_port": _status, "systems": _records, "dtcs": _records, "service_history": _records,
+    "cabin_target_c": _number(15, 30), "hvac_on": _flag, "front_defroster": _flag, "rear_defroster": _flag,
+    "steering_heater": _flag, "lv_soc": _number(0, 1), "in_service": _flag, "surveillance": _flag,
+    "drive_mode": _drive_mode, "charge_timers": _records, "charge_records": _records,
 }
 _MERGED = ("tires_kpa", "doors", "windows", "storage")  # objects merged key by key
 
@@ -127,6 +138,7 @@ class Simulator:
         """What a data endpoint reports: the state, with randomised sensors for ``mode=test`` vehicles."""
         vehicle, state = self._load(vehicle_id)
         state = self._synced(vehicle, state)
+        settle(state, self.platform.clock.timestamp())  # climate and 12 V battery: closed form, stored on change
         if vehicle.mode != "test":
             return state
         rng = rng_for("reading", str(self.platform.seed), vehicle_id, str(next(self._reads)))
@@ -139,7 +151,12 @@ class Simulator:
 
         def step(state: VehicleState) -> None:
             advance(state, vehicle.powertrain, now)
+            settle(state, now)
+            was_charging = state.charging
             change(state)
+            if state.charging and not was_charging:
+                open_session(state, now)
+            close_session(state, now)
             update_ranges(state)
 
         return self.platform.vehicles.update_state(vehicle_id, step)
