@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from . import __version__
 from .http import api_v3, connect_pages, control, management, oauth, panel, vehicle_api
 from .http.errors import api_error_response, oauth_error_response
+from .http.guard import ControlGuard
 from .http.middleware import PlatformMiddleware
 from .platform.core import Platform
 from .platform.errors import ApiError, OAuthError
@@ -64,17 +65,26 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.add_middleware(control.FaultLatencyMiddleware)  # inside PlatformMiddleware: sees normalised paths
+    app.add_middleware(ControlGuard)  # /_emulator: Host allow-list, same origin, JSON only (inside: has request ids)
     app.add_middleware(PlatformMiddleware)
     return app
 
 
 DB_ENV = "SMARTCAR_EMULATOR_DB"
+PARENT_ENV = "SMARTCAR_EMULATOR_PARENT_PID"
+HOSTS_ENV = "SMARTCAR_EMULATOR_CONTROL_HOSTS"
 
 
 def app_from_env() -> FastAPI:
     """An app on the SQLite file named by ``SMARTCAR_EMULATOR_DB`` (default: the usual file), for
     ``uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, workers=N)``: each worker process
     builds its own app on the shared file (WAL). Fault rules and clock moves stay per process."""
+    from .serving import die_with_parent
     from .store import Database, default_db_path
 
-    return create_app(Platform(Database(os.environ.get(DB_ENV) or default_db_path())))
+    parent = os.environ.get(PARENT_ENV)
+    if parent and parent.isdigit():
+        die_with_parent(int(parent))  # a worker must not outlive `serve` (kill -9 included): the port frees
+    platform = Platform(Database(os.environ.get(DB_ENV) or default_db_path()))
+    platform.control_hosts = {h for h in os.environ.get(HOSTS_ENV, "").split(",") if h}  # type: ignore[attr-defined]
+    return create_app(platform)

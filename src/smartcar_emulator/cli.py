@@ -11,6 +11,7 @@ import click
 from .platform.apps import CONNECT_FLOWS, Application
 from .platform.core import Platform
 from .server import origin_env
+from .serving import uvicorn_options
 from .store import Database, default_db_path
 
 DEFAULT_PORT = 8030
@@ -47,6 +48,12 @@ def main() -> None:
               help="Simulated seconds per real second (vehicles drive and charge this much faster).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes sharing the database file (needs --db FILE, not ':memory:').")
+@click.option("--trust-proxy", is_flag=True,
+              help="Honour X-Forwarded-For/-Proto from FORWARDED_ALLOW_IPS (behind a reverse proxy). Off: the "
+              "client address is the socket's, so the control API's loopback check cannot be spoofed.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True,
+              help="Another Host name the control API and panel answer (besides localhost, 127.0.0.1, ::1 and "
+              "--host), e.g. a container's name. Repeatable.")
 @click.option("--allow-remote-control", is_flag=True,
               help="Let non-loopback clients use the control API and panel under /_emulator.")
 @click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", help="Register this application at start.")
@@ -67,6 +74,7 @@ def main() -> None:
 def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
           redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str,
           time_scale: float = 1.0, allow_remote_control: bool = False, workers: int = 1,
+          trust_proxy: bool = False, allowed_hosts: tuple[str, ...] = (),
           refresh_grace: float = 0.0, lenient_redirect_uri: bool = False) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
@@ -84,6 +92,7 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
     platform.oauth_policy.require_redirect_uri = not lenient_redirect_uri
     platform.clock.time_scale = time_scale
     platform.allow_remote_control = allow_remote_control
+    platform.control_hosts = {host, *allowed_hosts}  # type: ignore[attr-defined]
     if client_id:
         existing = platform.apps.get(client_id)
         app = platform.apps.register(client_id, client_secret, list(redirect_uris), amt,
@@ -101,14 +110,16 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
     click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port})\"")
     click.echo(f"Control panel: {url}/_emulator/panel (seed {seed}, time scale {time_scale:g})")
     if workers > 1:
-        from .app import DB_ENV
+        from .app import DB_ENV, HOSTS_ENV, PARENT_ENV
 
         os.environ[DB_ENV] = platform.db.path
         platform.db.close()
+        os.environ[PARENT_ENV] = str(os.getpid())  # workers die with this process (even on kill -9)
+        os.environ[HOSTS_ENV] = ",".join(sorted({host, *allowed_hosts}))
         uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False)
+                    **uvicorn_options(trust_proxy))
     else:
-        uvicorn.run(create_app(platform), host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(create_app(platform), host=host, port=port, **uvicorn_options(trust_proxy))
 
 
 @main.command()

@@ -12,6 +12,7 @@ import uvicorn
 from .app import create_app
 from .platform.apps import Application
 from .platform.core import Platform
+from .serving import GuardedHttpProtocol, uvicorn_options
 from .store import Database
 
 
@@ -31,13 +32,15 @@ class EmulatorServer:
     """
 
     def __init__(self, db: str = ":memory:", host: str = "127.0.0.1", port: int | None = None,
-                 platform: Platform | None = None) -> None:
+                 platform: Platform | None = None, *, trust_proxy: bool = False,
+                 protocol: type[GuardedHttpProtocol] = GuardedHttpProtocol) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.platform = platform or Platform(Database(db))
+        self.platform.control_hosts = {host}  # type: ignore[attr-defined]
         self.app = create_app(self.platform)
-        config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning",
-                                access_log=False, lifespan="off")
+        config = uvicorn.Config(self.app, host=host, port=self.port, lifespan="off",
+                                **uvicorn_options(trust_proxy, protocol))
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

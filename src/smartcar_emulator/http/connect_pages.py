@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -106,7 +107,10 @@ async def login(request: Request, session_id: str) -> Response:
     form = await request.form()
     connect = platform_of(request).connect
     try:
-        outcome = connect.login(session_id, str(form.get("username") or ""), str(form.get("password") or ""))
+        # In a worker thread: a live login hashes the password (PBKDF2, ~50 ms of CPU) and must not stall
+        # every other request on the event loop meanwhile. The platform's database is thread-safe.
+        outcome = await run_in_threadpool(connect.login, session_id, str(form.get("username") or ""),
+                                          str(form.get("password") or ""))
         if outcome.step == "login":
             session = connect.session(session_id)
             brand = MAKES.get(session.make or "", session.make or "")

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -323,7 +324,8 @@ async def create_user(request: Request) -> Response:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
         raise validation("vehicles must be an integer between 1 and 50.", "vehicles")
     try:
-        vehicles = platform.accounts.add(email, password, str(body.get("make") or "TESLA"), count)
+        vehicles = await run_in_threadpool(platform.accounts.add, email, password, str(body.get("make") or "TESLA"),
+                                           count)  # hashes the password: off the event loop
     except ValueError as error:
         raise validation(str(error), "make") from None
     return json_response({"email": email.strip().lower(),

@@ -11,6 +11,7 @@ import re
 import uuid
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..platform.errors import ApiError
@@ -92,6 +93,8 @@ class PlatformMiddleware:
         except _BodyTooLarge:
             if not started:
                 await self._error(send_with_id, _too_large(), api_version_of(path), request_id)
+        except ClientDisconnect:  # the client went away mid-request: nothing to answer, nothing wrong here
+            log.debug("client disconnected during %s %s", scope.get("method"), path)
         except Exception:  # noqa: BLE001 - the platform never shows a traceback
             log.exception("unhandled error on %s %s", scope.get("method"), path)
             if not started:

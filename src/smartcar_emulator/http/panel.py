@@ -25,6 +25,7 @@ from ..platform.faults import KINDS
 from ..platform.state import VehicleState
 from .common import parse_int, platform_of
 from .control import loopback_only
+from .guard import CSRF_COOKIE, CSRF_FIELD, csrf_matches, new_csrf_token
 
 router = APIRouter(prefix="/_emulator/panel", tags=["emulator control"], include_in_schema=False,
                    dependencies=[Depends(loopback_only)])
@@ -34,8 +35,23 @@ _templates = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / 
 MAP_SIZE = 360
 
 
-def _page(name: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_templates.get_template(name).render(**context), headers={"Cache-Control": "no-store"})
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    """A panel page; its forms carry the CSRF token of the ``smartcar_emulator_csrf`` cookie (set if absent)."""
+    token = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    response = HTMLResponse(_templates.get_template(name).render(csrf=token, **context),
+                            headers={"Cache-Control": "no-store"})
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/_emulator/panel")
+    return response
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form, after checking its CSRF token against the cookie (403 PERMISSION otherwise)."""
+    form = await request.form()
+    if not csrf_matches(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
+        raise ApiError("PERMISSION", description="The panel form's CSRF token is missing or wrong: reload the "
+                                                 "panel page and try again.")
+    return form
 
 
 def _back(path: str, message: str, refresh: str | None = None) -> Response:
@@ -83,7 +99,7 @@ async def panel_index(request: Request) -> Response:
     rows = []
     for vehicle in platform.vehicles.list():
         rows.append({"vehicle": vehicle, "state": platform.simulator.sync(vehicle.id)})
-    return _page("panel.html", rows=rows, makes=MAKES, models=MODELS, clock=iso_ms(platform.clock.now()),
+    return _page(request, "panel.html", rows=rows, makes=MAKES, models=MODELS, clock=iso_ms(platform.clock.now()),
                  faults=platform.faults.list(), kinds=list(KINDS), message=request.query_params.get("msg"),
                  time_scale=platform.clock.time_scale)
 
@@ -94,7 +110,7 @@ async def panel_vehicle(request: Request, vehicle_id: str) -> Response:
     vehicle = platform.simulator.vehicle(vehicle_id)
     state = platform.simulator.sync(vehicle_id)
     refresh = request.query_params.get("refresh", "2")
-    return _page("panel_vehicle.html", vehicle=vehicle, state=state, map=track_svg(state),
+    return _page(request, "panel_vehicle.html", vehicle=vehicle, state=state, map=track_svg(state),
                  faults=platform.faults.list(vehicle_id), kinds=list(KINDS), clock=iso_ms(platform.clock.now()),
                  message=request.query_params.get("msg"), refresh=refresh if parse_int(refresh) is not None and int(refresh) >= 0 else "2",
                  self_url=f"/_emulator/panel/vehicles/{quote(vehicle_id)}")
@@ -102,7 +118,7 @@ async def panel_vehicle(request: Request, vehicle_id: str) -> Response:
 
 @router.post("/vehicles")
 async def panel_create(request: Request) -> Response:
-    form = await request.form()
+    form = await _form(request)
     platform = platform_of(request)
     try:
         vehicle = platform.simulator.create_vehicle(str(form.get("make") or ""), str(form.get("model") or "") or None,
@@ -119,7 +135,7 @@ async def panel_action(request: Request, vehicle_id: str) -> Response:
     platform = platform_of(request)
     simulator = platform.simulator
     simulator.vehicle(vehicle_id)
-    form = await request.form()
+    form = await _form(request)
     action = str(form.get("do") or "")
     refresh = str(form.get("refresh") or "") or None
     actions = {
@@ -150,7 +166,7 @@ async def panel_action(request: Request, vehicle_id: str) -> Response:
 async def panel_global(request: Request) -> Response:
     """Global actions: advance the clock, add or clear global fault rules."""
     platform = platform_of(request)
-    form = await request.form()
+    form = await _form(request)
     action = str(form.get("do") or "")
     try:
         if action == "advance":

@@ -1,0 +1,182 @@
+"""How the emulator is served: uvicorn settings shared by ``serve`` and ``EmulatorServer``, a hardened HTTP
+protocol (header limits, slow-client timeouts), and, for ``--workers N``, worker processes that die with
+their parent.
+
+* **Header limits**: a request head over ``MAX_HEAD_BYTES`` (64 KiB) or with more than ``MAX_HEADERS`` (100)
+  header lines is answered ``431 Request Header Fields Too Large`` and the connection closed, before the
+  app runs and before the rest is buffered.
+* **Slow clients**: a request head not complete ``HEAD_TIMEOUT`` seconds after its first byte (or after the
+  connection opened), or a body that stops arriving for ``BODY_TIMEOUT`` seconds, is answered
+  ``408 Request Timeout`` (when no response has started) and the connection closed. Idle keep-alive
+  connections close after uvicorn's ``timeout_keep_alive`` (5 s).
+* **Proxy headers** (``X-Forwarded-For``, ``X-Forwarded-Proto``, ``Forwarded``) are ignored unless
+  ``trust_proxy`` (``serve --trust-proxy``): the client address the control API's loopback check sees is the
+  socket's, whatever ``FORWARDED_ALLOW_IPS`` says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import sys
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+MAX_HEAD_BYTES = 64 * 1024
+MAX_HEADERS = 100
+HEAD_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0
+
+_REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+
+
+class GuardedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with header limits and slow-client timeouts (see the module docstring).
+    Subclass and change the class attributes for other limits (tests use short timeouts)."""
+
+    max_head_bytes = MAX_HEAD_BYTES
+    max_headers = MAX_HEADERS
+    head_timeout = HEAD_TIMEOUT
+    body_timeout = BODY_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_bytes = 0
+        self._header_count = 0
+        self._in_head = True
+        self._in_body = False
+        self._deadline: asyncio.TimerHandle | None = None
+        self._refused = False
+
+    # -- timers ------------------------------------------------------------------------------------------------
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._expired)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self._in_head or self._in_body:
+            self._refuse(408, b"The request did not arrive in time.")
+
+    def _refuse(self, status: int, message: bytes) -> None:
+        """Answer ``status`` (unless a response already started) and close the connection."""
+        if self._refused or self.transport is None or self.transport.is_closing():
+            return
+        self._refused = True
+        self._disarm()
+        started = self.cycle is not None and getattr(self.cycle, "response_started", False)
+        if not started:
+            self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                 b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+                                 % (status, _REASONS[status], len(message), message))
+        if self.cycle is not None:
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.transport.close()
+
+    # -- protocol hooks -------------------------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm(self.head_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes + 65536:  # far past the limit: stop buffering now
+                self._refuse(431, b"The request headers are too large.")
+                return
+        elif self._in_body:
+            self._arm(self.body_timeout)
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        if self._refused:
+            return
+        super().on_message_begin()
+        if not self._in_head:  # a new request on a kept-alive connection
+            self._in_head = True
+            self._head_bytes = 0
+            self._arm(self.head_timeout)
+        self._header_count = 0
+
+    def on_url(self, url: bytes) -> None:
+        if self._refused:
+            return
+        super().on_url(url)
+        if len(self.url) > self.max_head_bytes:
+            self._refuse(431, b"The request line is too long.")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._refused:
+            return
+        self._header_count += 1
+        if self._header_count > self.max_headers:
+            self._refuse(431, b"Too many request headers.")
+            return
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        if self._refused:
+            return
+        size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
+        if size > self.max_head_bytes:
+            self._refuse(431, b"The request headers are too large.")
+            return
+        self._in_head = False
+        self._in_body = True
+        self._arm(self.body_timeout)
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if self._refused or self.cycle is None:
+            return
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._refused or self.cycle is None:
+            return
+        self._in_body = False
+        self._disarm()
+        super().on_message_complete()
+
+
+def uvicorn_options(trust_proxy: bool = False, protocol: type[GuardedHttpProtocol] = GuardedHttpProtocol
+                    ) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run``/``uvicorn.Config`` shared by ``serve`` and ``EmulatorServer``."""
+    return {"http": protocol, "proxy_headers": trust_proxy, "log_level": "warning", "access_log": False,
+            "timeout_keep_alive": 5}
+
+
+# -- Workers die with their parent -----------------------------------------------------------------------------
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int | None = None) -> bool:
+    """Ask Linux to send this process SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so that a
+    ``kill -9`` of ``serve --workers N`` leaves no worker holding the port. If the parent is already gone
+    (it died before the call), exit at once. Returns False where unsupported (not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os.kill(os.getpid(), signal.SIGTERM)
+    return True
