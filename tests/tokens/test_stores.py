@@ -102,7 +102,8 @@ def test_encrypted_at_rest_sqlite(tmp_path: Any) -> None:
     key = generate_key()
     store = SQLiteTokenStore(tmp_path / "t.db", encryption_key=key)
     store.put(record(access="secret-access-value", refresh="secret-refresh-value"))
-    raw = sqlite3.connect(tmp_path / "t.db").execute("SELECT access_token, refresh_token FROM smartcar_tokens").fetchone()
+    raw = sqlite3.connect(tmp_path / "t.db").execute(
+        "SELECT access_token, refresh_token FROM smartcar_tokens").fetchone()
     assert "secret" not in raw[0] + raw[1]
     got = store.get("u1")
     assert got is not None and got.refresh_token == "secret-refresh-value"
