@@ -243,8 +243,8 @@ def reset(url: str, db_path: str | None, keep_apps: bool) -> None:
         try:
             response = httpx2.post(f"{url.rstrip('/')}/_emulator/reset", json={"keep_apps": keep_apps}, timeout=30)
         except httpx2.HTTPError as error:
-            click.echo(f"reset failed: no emulator answering at {url} ({error.__class__.__name__}: {error})",
-                       err=True)
+            cause = " ".join(str(error).split()) or error.__class__.__name__
+            click.echo(f"reset failed: no emulator answering at {url} ({cause})", err=True)
             sys.exit(1)
         if response.status_code != 200:
             click.echo(f"reset failed: {url} answered {response.status_code}: {response.text[:200]}", err=True)

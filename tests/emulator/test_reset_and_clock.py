@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from smartcar_emulator.cli import main
 from smartcar_emulator.platform.core import Platform
 from smartcar_emulator.scripted import connect
-from smartcar_emulator.server import EmulatorServer
+from smartcar_emulator.server import EmulatorServer, free_port
 from smartcar_emulator.store import Database
 from tests.emulator.conftest import assert_v2_error, bearer
 
@@ -161,8 +161,9 @@ def test_cli_reset_of_a_database_file(tmp_path):
 
 
 def test_cli_reset_says_in_one_line_when_nothing_answers(tmp_path):
-    result = CliRunner().invoke(main, ["reset", "--url", "http://127.0.0.1:9"])
-    assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and "no emulator answering at http://127.0.0.1:9" in result.output
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    result = CliRunner().invoke(main, ["reset", "--url", url])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and f"no emulator answering at {url}" in result.output
     missing = CliRunner().invoke(main, ["reset", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no database at" in missing.output
