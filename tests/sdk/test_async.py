@@ -50,7 +50,7 @@ async def collect(items: Any) -> list[Any]:
     return list(items)
 
 
-VOLATILE = {"request_id", "meta", "raw", "headers", "id", "retrieved_at", "oem_updated_at", "expiration",
+VOLATILE = {"request_id", "meta", "raw", "headers", "id", "retrieved_at", "oem_updated_at", "ingested_at", "expiration",
             "refresh_expiration", "access_token", "refresh_token", "created_at"}
 
 

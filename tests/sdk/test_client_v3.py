@@ -47,7 +47,7 @@ def test_second_tutorial_flow_in_a_few_lines(emulator, application):
     assert attributes.make == "TESLA" and attributes.model and attributes.year > 2000
     assert attributes.id == connections[0].vehicle_id and attributes.mode == "test"
     odometer = vehicle.signal(SignalCode.ODOMETER)
-    assert odometer.ok and odometer.body["unit"] == "kilometers" and odometer.value > 0
+    assert odometer.ok and odometer.body["unit"] == "km" and odometer.value > 0  # production says km
     assert odometer.retrieved_at is not None and odometer.raw["id"] == "odometer-traveleddistance"
 
 
@@ -79,7 +79,10 @@ def test_signals_list_and_commands_change_state(emulator, application):
     assert vehicle.signal("closure-islocked").value is False
     assert vehicle.lock().status == "SUCCESS" and vehicle.signal("closure-islocked").value is True
     assert vehicle.set_charge_limit(85).parameters == {"percent": 85}
-    assert vehicle.signal(SignalCode.CHARGE_LIMITS).body["activeLimit"] == 85
+    limits = vehicle.signal(SignalCode.CHARGE_LIMITS).body
+    assert limits["values"] == [{"type": "GLOBAL", "limit": 85}]
+    plugged = vehicle.signal(SignalCode.CHARGE_IS_CABLE_CONNECTED).value
+    assert limits["activeLimit"] == (85 if plugged else None)  # a number only while plugged in (the docs)
 
 
 def test_connections_paging_and_get_and_delete(emulator, fresh_app):
@@ -100,11 +103,15 @@ def test_v3_errors_are_smartcar_exceptions_with_v2_attributes(emulator, applicat
     user_id = connect_user(emulator.url, application.client_id, email="v3-err@example.com")
     client = smartcar.Client(application.client_id, application.client_secret)
     vehicle_id = next(client.connections.list(user_id=user_id)).vehicle_id
+    # A signal the vehicle cannot serve is answered (status ERROR), not raised: per-signal errors, as production.
+    fuel = client.vehicle(vehicle_id, user_id).signal("internalcombustionengine-fuellevel")  # a BEV
+    assert not fuel.ok and fuel.error is not None
+    assert (fuel.error.type, fuel.error.code) == ("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
     with pytest.raises(smartcar.SmartcarException) as caught:
-        client.vehicle(vehicle_id, user_id).signal("internalcombustionengine-fuellevel")  # a BEV
+        client.vehicle(vehicle_id, user_id).signal("charge-warpdrive")  # no such signal: a request error
     error = caught.value
-    assert (error.status_code, error.type, error.code) == (501, "COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
-    assert error.message.startswith("COMPATIBILITY:VEHICLE_NOT_CAPABLE - ") and len(error.request_id) == 36
+    assert (error.status_code, error.type) == (404, "RESOURCE_NOT_FOUND")
+    assert error.message.startswith("RESOURCE_NOT_FOUND") and len(error.request_id) == 36
     with pytest.raises(smartcar.SmartcarException) as missing:
         client.vehicle(vehicle_id, None).signals()  # no sc-user-id with an application token
     assert missing.value.status_code == 400 and missing.value.type == "VALIDATION"

@@ -23,6 +23,8 @@ from ..exception import MissingCredentialsError, SmartcarException
 from . import _operations as ops
 from ._tokens import ApplicationTokens, AsyncApplicationTokens
 from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes
+from .signal_groups import group_signals
+from .signal_models import VehicleSignals
 from .signal_codes import SignalCode
 
 T = TypeVar("T")
@@ -271,7 +273,8 @@ class Vehicle:
         return self._client.run(ops.list_signals(self.vehicle_id, self.user_id, *_signal_page_args(page, page_size)))
 
     def signals(self) -> list[Signal]:
-        """Every signal the user granted (all pages)."""
+        """Every signal of the vehicle (all pages). A signal the vehicle cannot serve or the grant does not cover
+        is listed with ``ok`` False and its ``error``: one failed signal never makes the read raise."""
         found: list[Signal] = []
         number = 1
         while True:
@@ -280,6 +283,10 @@ class Vehicle:
             if not page.has_next:
                 return found
             number += 1
+
+    def signal_groups(self) -> VehicleSignals:
+        """Every signal, typed by group: ``vehicle.signal_groups().charge.is_charging.body.value``."""
+        return group_signals(self.signals())
 
     def signal(self, code: str | SignalCode) -> Signal:
         """One signal by code, e.g. ``SignalCode.ODOMETER`` or ``"odometer-traveleddistance"``."""
@@ -367,7 +374,7 @@ class AsyncVehicle:
         return await self._client.run(ops.list_signals(self.vehicle_id, self.user_id, *_signal_page_args(page, page_size)))
 
     async def signals(self) -> list[Signal]:
-        """Every signal the user granted (all pages)."""
+        """Every signal of the vehicle (all pages); failed signals carry their ``error`` and never raise."""
         found: list[Signal] = []
         number = 1
         while True:
@@ -376,6 +383,10 @@ class AsyncVehicle:
             if not page.has_next:
                 return found
             number += 1
+
+    async def signal_groups(self) -> VehicleSignals:
+        """Every signal, typed by group (see :meth:`Vehicle.signal_groups`)."""
+        return group_signals(await self.signals())
 
     async def signal(self, code: str | SignalCode) -> Signal:
         """One signal by code, e.g. ``SignalCode.ODOMETER`` or ``"odometer-traveleddistance"``."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 
+from .bodies import Body
+
 T = TypeVar("T")
+B = TypeVar("B", bound=Body)
 
 
 @dataclass(frozen=True)
@@ -53,19 +57,68 @@ class Connection:
                    resource.get("meta", {}).get("createdAt"), resource)
 
 
+def epoch_ms(value: Any) -> int | None:
+    """A signal time as epoch milliseconds: production sends ISO-8601 strings (``2026-06-30T00:03:53.743Z``),
+    older payloads and webhooks epoch milliseconds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp() * 1000)
+    return None
+
+
+@dataclass(frozen=True)
+class SignalError:
+    """Why one signal failed: ``type``/``code`` (``COMPATIBILITY``/``VEHICLE_NOT_CAPABLE``, ``PERMISSION``/…,
+    ``VEHICLE_STATE``/``NOT_CHARGING``), a title, the detail and the suggested resolution."""
+
+    type: str
+    code: str | None
+    title: str | None
+    detail: str | None
+    resolution: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_json(cls, error: Any) -> SignalError:
+        error = error if isinstance(error, dict) else {}
+        resolution = error.get("resolution")
+        if isinstance(resolution, dict):
+            resolution = resolution.get("type")
+        detail = error.get("detail")
+        if detail is None:
+            detail = error.get("description") or error.get("message")
+        return cls(str(error.get("type") or ""), _optional_text(error.get("code")), _optional_text(error.get("title")),
+                   _optional_text(detail), _optional_text(resolution), error)
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 @dataclass(frozen=True)
 class Signal:
-    """One signal: ``code`` (e.g. ``odometer-traveleddistance``), ``body`` when ``ok``, else ``error``."""
+    """One signal: ``code`` (e.g. ``odometer-traveleddistance``), ``body`` when ``ok``, else ``error`` (a failed
+    signal may still carry its last known ``body``). Times are epoch milliseconds."""
 
     code: str
     name: str
     group: str
     status: str
     body: dict[str, Any] | None
-    error: dict[str, Any] | None
-    retrieved_at: int | None  # epoch milliseconds
+    error: SignalError | None
+    retrieved_at: int | None
     oem_updated_at: int | None
     raw: dict[str, Any] = field(repr=False)
+    ingested_at: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,10 +133,37 @@ class Signal:
     def from_resource(cls, resource: dict[str, Any]) -> Signal:
         attributes = resource.get("attributes", {})
         status = attributes.get("status", {})
-        meta = resource.get("meta", {})
+        meta = resource.get("meta") or {}
+        error = status.get("error")
         return cls(attributes.get("code", resource.get("id", "")), attributes.get("name", ""),
                    attributes.get("group", ""), status.get("value", ""), attributes.get("body"),
-                   status.get("error"), meta.get("retrievedAt"), meta.get("oemUpdatedAt"), resource)
+                   SignalError.from_json(error) if error is not None else None, epoch_ms(meta.get("retrievedAt")),
+                   epoch_ms(meta.get("oemUpdatedAt")), resource, epoch_ms(meta.get("ingestedAt")))
+
+
+@dataclass(frozen=True)
+class TypedSignal(Generic[B]):
+    """A signal with its body parsed into a typed model (``body`` None when the signal carries none)."""
+
+    signal: Signal
+    body: B | None
+
+    @property
+    def ok(self) -> bool:
+        return self.signal.ok
+
+    @property
+    def status(self) -> str:
+        return self.signal.status
+
+    @property
+    def error(self) -> SignalError | None:
+        return self.signal.error
+
+    @classmethod
+    def of(cls, signal: Signal, body_type: type[B]) -> TypedSignal[B]:
+        body = signal.body
+        return cls(signal, body_type.parse(body) if isinstance(body, dict) else None)
 
 
 @dataclass(frozen=True)
@@ -128,6 +208,7 @@ class Page(Generic[T]):
     def from_body(cls, body: dict[str, Any], item: Any) -> Page[Any]:
         meta = body.get("meta", {})
         items = [item(resource) for resource in body.get("data", [])]
-        page, size, total = meta.get("page", 1), meta.get("pageSize", len(items)), meta.get("totalCount", len(items))
+        page = meta.get("pageNumber", meta.get("page", 1))  # signals say pageNumber (production), connections page
+        size, total = meta.get("pageSize", len(items)), meta.get("totalCount", len(items))
         has_next = bool(body.get("links", {}).get("next")) or page * max(size, 1) < total
         return cls(items, page, size, total, has_next and bool(items), body)

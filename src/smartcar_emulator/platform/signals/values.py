@@ -142,7 +142,9 @@ def _nominal_capacity(c: Context) -> dict[str, Any] | None:
 
 def _fuel_liters(c: Context) -> float | None:
     s = c.state
-    return None if s.fuel_fraction is None or s.fuel_capacity_l is None else round(s.fuel_fraction * s.fuel_capacity_l, 2)
+    if s.fuel_fraction is None or s.fuel_capacity_l is None:
+        return None
+    return round(s.fuel_fraction * s.fuel_capacity_l, 2)
 
 
 READERS: dict[str, Callable[[Context], Any]] = {
