@@ -10,6 +10,7 @@ import click
 
 from .platform.apps import CONNECT_FLOWS, Application
 from .platform.core import Platform
+from .platform.ratelimit import Limit, limit_from
 from .server import origin_env
 from .serving import uvicorn_options
 from .store import Database, default_db_path
@@ -23,6 +24,18 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False), def
 
 def _platform(db_path: str | None, seed: int = 0) -> Platform:
     return Platform(Database(db_path or default_db_path()), seed=seed)
+
+
+def _rate_limits(specs: tuple[str, ...]) -> dict[str, Limit | None]:
+    """``--rate-limit app=50/s`` options as limits by kind."""
+    limits: dict[str, Limit | None] = {}
+    for spec in specs:
+        kind, _, text = spec.partition("=")
+        try:
+            limits[kind.strip().lower()] = limit_from(text, kind.strip().lower())
+        except ValueError as error:
+            raise click.BadParameter(f"{spec!r}: {error}", param_hint="--rate-limit") from None
+    return limits
 
 
 def _print_app(app: Application) -> None:
@@ -71,22 +84,27 @@ def main() -> None:
               "app that reuses a refresh token fail here first.")
 @click.option("--lenient-redirect-uri", is_flag=True,
               help="Tolerate a missing or 'undefined' redirect_uri at the token endpoint (RFC 6749 requires it).")
+@click.option("--rate-limit", "rate_limits", multiple=True, metavar="KIND=LIMIT",
+              help="Rate-limit vehicle requests like the platform (repeatable): app=50/s, vehicle=2/min,burst=5, "
+              "app=platform (120 at once, then 2 per minute, as documented), vehicle=platform. Off by default.")
 def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str | None, client_secret: str | None,
           redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str,
           time_scale: float = 1.0, allow_remote_control: bool = False, workers: int = 1,
           trust_proxy: bool = False, allowed_hosts: tuple[str, ...] = (),
-          refresh_grace: float = 0.0, lenient_redirect_uri: bool = False) -> None:
+          refresh_grace: float = 0.0, lenient_redirect_uri: bool = False, rate_limits: tuple[str, ...] = ()) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
 
     from .app import create_app
 
     if workers > 1 and (db_path == ":memory:" or time_scale != 1.0 or seed != 0 or allow_remote_control
-                        or v3_vehicle_shape == "wrapped" or refresh_grace or lenient_redirect_uri):
+                        or v3_vehicle_shape == "wrapped" or refresh_grace or lenient_redirect_uri or rate_limits):
         raise click.UsageError("--workers > 1 needs a database file and the default --seed, --time-scale, "
-                               "--v3-vehicle-shape, OAuth and control settings (each worker builds its own "
-                               "platform).")
+                               "--v3-vehicle-shape, OAuth, rate-limit and control settings (each worker builds "
+                               "its own platform).")
+    limits = _rate_limits(rate_limits)
     platform = _platform(db_path, seed)
+    platform.rate_limits.configure(limits.get("app"), limits.get("vehicle"), default=True)
     platform.v3_vehicle_wrapped = v3_vehicle_shape == "wrapped"
     platform.oauth_policy.refresh_grace = refresh_grace
     platform.oauth_policy.require_redirect_uri = not lenient_redirect_uri

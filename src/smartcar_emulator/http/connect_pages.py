@@ -121,9 +121,14 @@ async def login(request: Request, session_id: str) -> Response:
         return _error_page(error)
 
 
+GRANT_MAX_FIELDS = 1200
+
+
 @router.post("/connect/{session_id}/grant")
 async def grant(request: Request, session_id: str) -> Response:
-    form = await request.form()
+    # One checkbox per vehicle: up to 999 (<N>-vehicles@smartcar.com), plus the permissions; the body limit
+    # still bounds the form.
+    form = await request.form(max_fields=GRANT_MAX_FIELDS)
     allow = form.get("action") == "allow"
     selected = "selection" in form
     try:

@@ -8,6 +8,7 @@ lifts that. Errors use the v2.0 error body (``type``, ``code``, ``description``,
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -23,6 +24,7 @@ from ..platform.apps import CONNECT_FLOWS, Application
 from ..platform.core import Platform
 from ..platform.errors import ApiError, validation
 from ..platform.faults import KINDS
+from ..platform.ratelimit import Limit, limit_from
 from ..platform.state import VehicleState
 from ..platform.vehicles import MODES, Vehicle
 from ..simulator.service import catalogue
@@ -83,7 +85,8 @@ async def index(request: Request) -> Response:
                           "faults": "/_emulator/faults", "faultKinds": list(KINDS), "clock": "/_emulator/clock",
                           "catalog": "/_emulator/catalog", "users": "/_emulator/users", "tokens": "/_emulator/tokens",
                           "connections": "/_emulator/connections",
-                          "reset": "/_emulator/reset", "apps": "/_emulator/apps"})
+                          "reset": "/_emulator/reset", "apps": "/_emulator/apps",
+                          "rateLimits": "/_emulator/rate-limits"})
 
 
 @router.get("/catalog", summary="Makes, models, years and powertrains a vehicle can be created from")
@@ -272,6 +275,47 @@ async def register_app(request: Request) -> Response:
     app = platform_of(request).apps.register(redirect_uris=uris, connect_flow=flow or "both",
                                              **{k: v for k, v in fields.items() if v is not None})
     return json_response(app_json(app), status=201)
+
+
+# Rate limits ------------------------------------------------------------------------------------------
+def _limit(body: dict[str, Any], name: str) -> Limit | None:
+    value = body.get(name)
+    try:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return limit_from(value, name)
+        if isinstance(value, dict):
+            rate, burst = value.get("requestsPerSecond"), value.get("burst")
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate):
+                raise ValueError("requestsPerSecond must be a number")
+            if burst is None:
+                burst = max(1, math.ceil(rate))
+            if isinstance(burst, bool) or not isinstance(burst, int):
+                raise ValueError("burst must be an integer")
+            return Limit.of(float(rate), burst)
+    except ValueError as error:
+        raise validation(f"{name}: {error}.", name) from None
+    raise validation(f'{name} must be null, a string such as "50/s" or "2/min,burst=120", or '
+                     '{"requestsPerSecond": 50, "burst": 50}.', name)
+
+
+@router.get("/rate-limits", summary="The platform's rate limits: per application and per vehicle (null: none)")
+async def get_rate_limits(request: Request) -> Response:
+    return json_response(platform_of(request).rate_limits.to_dict())
+
+
+@router.put("/rate-limits",
+            summary='Set both limits: {"app": "50/s" | "platform" | "off" | {"requestsPerSecond", "burst"} | null, '
+                    '"vehicle": ...}; buckets start full')
+async def set_rate_limits(request: Request) -> Response:
+    platform = platform_of(request)
+    body = await json_object(request)
+    unknown = set(body) - {"app", "vehicle"}
+    if unknown:
+        raise validation(f"Unknown field {sorted(unknown)[0]}: give app and vehicle.", sorted(unknown)[0])
+    platform.rate_limits.configure(_limit(body, "app"), _limit(body, "vehicle"))
+    return json_response(platform.rate_limits.to_dict())
 
 
 # Faults -----------------------------------------------------------------------------------------------

@@ -176,7 +176,7 @@ async def unsubscribe(request: Request, vehicle_id: str, webhook_id: str) -> Res
 @router.post("/vehicles/{vehicle_id}/batch", summary="Several GET data paths in one request")
 async def batch(request: Request, vehicle_id: str) -> Response:
     platform = platform_of(request)
-    platform.access(bearer_token(request), vehicle_id)
+    platform.access(bearer_token(request), vehicle_id, count=False)  # the items count, each
     units = parse_units(request.headers.get("sc-unit-system"))
     body = await json_object(request)
     requests = body.get("requests")

@@ -21,6 +21,7 @@ from .errors import ApiError, OAuthError
 from .faults import FaultService
 from .oauth import OAuthPolicy, TokenInfo, TokenPair, TokenService
 from .permissions import capable
+from .ratelimit import RateLimiter
 from .state import VehicleState
 from .v3 import V3Service
 from .vehicles import Vehicle, VehicleRepository
@@ -65,6 +66,7 @@ class Platform:
         # in {"data": ...} as the docs show.
         self.v3_vehicle_wrapped = False
         self.faults = FaultService(self.clock, seed)
+        self.rate_limits = RateLimiter(self.clock)  # off until configured (serve --rate-limit, control API)
         # How state moves over time: the simulator, attached at assembly (``simulator.attach`` in app.py), which
         # also sets ``simulator`` (its control operations, for the control API and the panel).
         self.dynamics: VehicleDynamics = dynamics or StoredState(self.vehicles)
@@ -76,6 +78,7 @@ class Platform:
         on real time. ``keep_apps`` keeps registered applications and their webhooks. Counts what went."""
         rows = self.db.clear(keep=("apps", "webhooks") if keep_apps else ())
         faults = self.faults.clear()
+        self.rate_limits.reset()
         self.clock.reset()
         return {"rows": rows, "faults": faults}
 
@@ -110,11 +113,12 @@ class Platform:
         return [c.vehicle_id for c in self.connections.of_user(info.client_id, info.user_id)]
 
     def access(self, token: str | None, vehicle_id: str, permission: str | None = None,
-               data: bool = False) -> VehicleAccess:
+               data: bool = False, count: bool = True) -> VehicleAccess:
         """Check that the token may use ``permission`` on the vehicle.
 
         ``data`` marks an endpoint that reads or commands the vehicle (not VIN, attributes or
-        permissions): only those answer with a test vehicle's forced error.
+        permissions): only those answer with a test vehicle's forced error. ``count=False``: the request does
+        not count against rate limits (a batch envelope, whose items each count).
         """
         info = self.user_token(token)
         if not _ID_SYNTAX.match(vehicle_id):
@@ -124,12 +128,16 @@ class Platform:
         vehicle = self.vehicles.get(vehicle_id) if connection else None
         if connection is None or vehicle is None:
             raise ApiError("PERMISSION")
-        self.check_use(vehicle, connection, permission, data)
+        self.check_use(vehicle, connection, permission, data, count)
         return VehicleAccess(vehicle, connection)
 
-    def check_use(self, vehicle: Vehicle, connection: Connection, permission: str | None, data: bool) -> None:
+    def check_use(self, vehicle: Vehicle, connection: Connection, permission: str | None, data: bool,
+                  count: bool = True) -> None:
         """The checks of every vehicle request (any API version) once its connection is known: the granted
-        scope, the vehicle's capability, a test vehicle's forced error, injected faults."""
+        scope, the vehicle's capability, a test vehicle's forced error, injected faults. Each one counts against
+        the application's and the vehicle's rate limits first (batch items each count, as on the platform)."""
+        if count:
+            self.rate_limits.take(connection.client_id, vehicle.id)
         if permission and permission not in connection.scopes:
             raise ApiError("PERMISSION")
         if permission and not capable(permission, vehicle.powertrain, vehicle.level):

@@ -10,6 +10,7 @@ from .emulator import (
     ControlError,
     Emulator,
     FaultControl,
+    RateLimitControl,
     UserControl,
     VehicleControl,
     running,
@@ -18,5 +19,5 @@ from .emulator import (
 from .in_process import AsyncInProcessTransport, InProcessTransport, in_process_async_client, in_process_client
 
 __all__ = ["DEFAULT_SCOPES", "AppCredentials", "ClockControl", "Connected", "ControlError", "Emulator",
-           "AsyncInProcessTransport", "FaultControl", "InProcessTransport", "UserControl", "VehicleControl", "in_process_async_client",
+           "AsyncInProcessTransport", "FaultControl", "InProcessTransport", "RateLimitControl", "UserControl", "VehicleControl", "in_process_async_client",
            "in_process_client", "running", "start"]

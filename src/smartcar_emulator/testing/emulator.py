@@ -95,7 +95,8 @@ class Emulator:
 
     ``url`` and ``env`` (the ``SMARTCAR_*`` origins and credentials) point SDKs at it; ``app`` holds the
     registered application's credentials; ``clock``, ``faults``, ``vehicles`` and ``users`` drive its control API;
-    :meth:`connect` walks Connect; :meth:`reset` forgets everything but the registered application.
+    ``rate_limits`` sets the platform's limits; :meth:`connect` walks Connect; :meth:`reset` forgets everything
+    but the registered application.
     """
 
     def __init__(self, url: str, app: AppCredentials | None = None, *, asgi_app: Any = None,
@@ -111,6 +112,7 @@ class Emulator:
         self.faults = FaultControl(self)
         self.vehicles = VehicleControl(self)
         self.users = UserControl(self)
+        self.rate_limits = RateLimitControl(self)
 
     @classmethod
     def attach(cls, url: str, app: AppCredentials | None = None) -> Emulator:
@@ -352,6 +354,24 @@ class VehicleControl:
     def stop_trip(self, vehicle_id: str) -> dict[str, Any]:
         vehicle: dict[str, Any] = self._emulator.request("DELETE", f"/vehicles/{vehicle_id}/trip")
         return vehicle
+
+
+class RateLimitControl:
+    """The platform's rate limits, per application (``RATE_LIMIT:SMARTCAR_API``) and per vehicle
+    (``RATE_LIMIT:VEHICLE``). Off unless set; a reset turns them off again."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+
+    def set(self, app: str | None = None, vehicle: str | None = None) -> dict[str, Any]:
+        """E.g. ``set(app="50/s")``, ``set(vehicle="2/min,burst=5")``, ``set(app="platform")`` (120 at once, then
+        2 a minute, as documented); ``None`` for no limit. Buckets start full and refill on the emulator's clock."""
+        limits: dict[str, Any] = self._emulator.request("PUT", "/rate-limits", {"app": app, "vehicle": vehicle})
+        return limits
+
+    def get(self) -> dict[str, Any]:
+        limits: dict[str, Any] = self._emulator.request("GET", "/rate-limits")
+        return limits
 
 
 class UserControl:
