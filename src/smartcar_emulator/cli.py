@@ -206,6 +206,57 @@ def users_add(db_path: str | None, email: str, password: str, make: str, count: 
     for vehicle in vehicles:
         click.echo(f"  {vehicle.vin}  {vehicle.year} {vehicle.make} {vehicle.model}")
 
+@apps.command("settings")
+@click.argument("client_id")
+@db_option
+@click.option("--url", default=None, help="Change a running emulator through its control API instead of a file.")
+@click.option("--permission", "permissions", multiple=True, help="Allow only these permissions (repeat).")
+@click.option("--any-permission", is_flag=True, help="Allow every documented permission again.")
+@click.option("--make", "makes", multiple=True, help="Allow only these makes (repeat).")
+@click.option("--any-make", is_flag=True, help="Allow every make again.")
+@click.option("--default-scope", "default_scope", multiple=True,
+              help="Permissions Connect asks for when the authorize URL has no scope (repeat).")
+@click.option("--no-default-scope", is_flag=True, help="Back to the emulator's default read permissions.")
+def apps_settings(client_id: str, db_path: str | None, url: str | None, permissions: tuple[str, ...],
+                  any_permission: bool, makes: tuple[str, ...], any_make: bool, default_scope: tuple[str, ...],
+                  no_default_scope: bool) -> None:
+    """Show or change an application's Dashboard settings: allowed permissions and makes, default scope."""
+    changes: dict[str, list[str] | None] = {}
+    for key, values, lift in (("permissions", permissions, any_permission), ("makes", makes, any_make),
+                              ("defaultScope", default_scope, no_default_scope)):
+        if values or lift:
+            changes[key] = None if lift else list(values)
+    if url is not None:
+        import httpx2
+
+        endpoint = f"{url.rstrip('/')}/_emulator/apps/{client_id}/settings"
+        try:
+            response = (httpx2.patch(endpoint, json=changes, timeout=30) if changes
+                        else httpx2.get(endpoint, timeout=30))
+        except httpx2.HTTPError as error:
+            click.echo(f"settings failed: no emulator answering at {url} ({error})", err=True)
+            sys.exit(1)
+        if response.status_code != 200:
+            click.echo(f"settings failed: {url} answered {response.status_code}: {response.text[:300]}", err=True)
+            sys.exit(1)
+        shown = response.json()
+    else:
+        from .platform.apps import UNSET
+
+        repository = _platform(db_path).apps
+        try:
+            app = repository.configure(client_id, changes.get("permissions", UNSET), changes.get("makes", UNSET),
+                                       changes.get("defaultScope", UNSET)) if changes else repository.get(client_id)
+        except (KeyError, ValueError) as error:
+            click.echo(f"settings failed: {error}", err=True)
+            sys.exit(1)
+        if app is None:
+            click.echo(f"settings failed: no application {client_id!r}", err=True)
+            sys.exit(1)
+        shown = {"clientId": app.client_id, **app.settings.to_json()}
+    click.echo(json.dumps(shown, indent=2))
+
+
 
 @main.command()
 @click.option("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True, help="The running emulator.")

@@ -72,7 +72,7 @@ async def page(request: Request, session_id: str, step: str) -> Response:
         return _page("preamble.html", title="Connect your vehicle", **context)
     if step == "brand":
         query = (request.query_params.get("q") or "").strip().lower()
-        brands = [(key, name) for key, name in sorted(MAKES.items(), key=lambda kv: kv[1])
+        brands = [(key, name) for key, name in platform_of(request).connect.brands(session)
                   if query in name.lower() or query in key.lower()]
         return _page("brand.html", title="Select your brand", brands=brands, query=query, **context)
     if step == "login":

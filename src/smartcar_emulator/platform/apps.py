@@ -3,13 +3,68 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..clock import Clock
 from ..store import Database
+from .catalog import normalize_make
 from .ids import new_id, new_secret, same_secret
+from .permissions import KNOWN
 
 CONNECT_FLOWS = ("code", "user", "both")
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """What the Dashboard configures for an application. ``None`` means unrestricted (every documented permission,
+    every make) or, for ``default_scope``, the emulator's default read permissions."""
+
+    permissions: tuple[str, ...] | None = None
+    makes: tuple[str, ...] | None = None
+    default_scope: tuple[str, ...] | None = None
+
+    def allows_permission(self, permission: str) -> bool:
+        return self.permissions is None or permission in self.permissions
+
+    def allows_make(self, make: str) -> bool:
+        return self.makes is None or make in self.makes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"permissions": list(self.permissions) if self.permissions is not None else None,
+                "makes": list(self.makes) if self.makes is not None else None,
+                "defaultScope": list(self.default_scope) if self.default_scope is not None else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AppSettings:
+        def names(key: str) -> tuple[str, ...] | None:
+            value = data.get(key)
+            return tuple(str(v) for v in value) if isinstance(value, list) else None
+
+        return cls(names("permissions"), names("makes"), names("defaultScope"))
+
+
+UNSET: Any = object()  # ``configure`` leaves a setting as it is
+
+
+def check_settings(settings: AppSettings) -> AppSettings:
+    """Validated settings (makes normalised), or ValueError naming the problem."""
+    for label, names in (("permission", settings.permissions), ("default scope permission", settings.default_scope)):
+        unknown = [p for p in names or () if p not in KNOWN]
+        if unknown:
+            raise ValueError(f"unknown {label}(s): {', '.join(unknown)}")
+    makes = None
+    if settings.makes is not None:
+        makes = tuple(normalize_make(m) or "" for m in settings.makes)
+        unknown = [m for m, key in zip(settings.makes, makes) if not key]
+        if unknown:
+            raise ValueError(f"unknown make(s): {', '.join(unknown)}")
+    outside = [p for p in settings.default_scope or () if not settings.allows_permission(p)]
+    if outside:
+        raise ValueError(f"default scope outside the allowed permissions: {', '.join(outside)}")
+    if settings.default_scope is not None and not settings.default_scope:
+        raise ValueError("the default scope needs at least one permission")
+    return replace(settings, makes=makes)
 
 
 @dataclass(frozen=True)
@@ -20,6 +75,11 @@ class Application:
     redirect_uris: tuple[str, ...]
     amt: str
     connect_flow: str
+    settings: AppSettings = field(default_factory=AppSettings)
+
+
+def _names(values: tuple[str, ...] | list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(dict.fromkeys(values))
 
 
 class ApplicationRepository:
@@ -60,7 +120,29 @@ class ApplicationRepository:
         if row is None:
             return None
         return Application(row["client_id"], row["client_secret"], row["name"],
-                           tuple(json.loads(row["redirect_uris"])), row["amt"], row["connect_flow"])
+                           tuple(json.loads(row["redirect_uris"])), row["amt"], row["connect_flow"],
+                           AppSettings.from_json(json.loads(row["settings"] or "{}")))
+
+    def settings(self, client_id: str) -> AppSettings:
+        """An application's settings (unrestricted for an unknown one); one small query."""
+        row = self.db.one("SELECT settings FROM apps WHERE client_id = ?", (client_id,))
+        return AppSettings.from_json(json.loads(row["settings"] or "{}")) if row else AppSettings()
+
+    def configure(self, client_id: str, permissions: tuple[str, ...] | None = UNSET,
+                  makes: tuple[str, ...] | None = UNSET, default_scope: tuple[str, ...] | None = UNSET) -> Application:
+        """Change an application's Dashboard settings (``None`` lifts a restriction; omitted ones stay).
+        Raises KeyError for an unknown application, ValueError for invalid settings."""
+        app = self.get(client_id)
+        if app is None:
+            raise KeyError(client_id)
+        current = app.settings
+        settings = check_settings(AppSettings(
+            current.permissions if permissions is UNSET else _names(permissions),
+            current.makes if makes is UNSET else _names(makes),
+            current.default_scope if default_scope is UNSET else _names(default_scope)))
+        self.db.execute("UPDATE apps SET settings = ? WHERE client_id = ?",
+                        (json.dumps(settings.to_json()), client_id))
+        return replace(app, settings=settings)
 
     def list(self) -> list[Application]:
         rows = self.db.all("SELECT client_id FROM apps ORDER BY created_at")

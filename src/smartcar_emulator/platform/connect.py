@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from ..clock import Clock
 from ..store import Database
 from .accounts import AccountRepository
-from .apps import ApplicationRepository
-from .catalog import make_from_vin, normalize_make
+from .apps import AppSettings, ApplicationRepository
+from .catalog import MAKES, make_from_vin, normalize_make
 from .connections import ConnectionRepository
 from .errors import ConnectPageError, ConnectRedirectError
 from .ids import new_id
@@ -129,7 +129,9 @@ class ConnectService:
             raise ConnectPageError("Invalid redirect URI",
                                    "The redirect_uri in this link is not registered for this application.")
         scope = query.get("scope", "")
-        scopes, required = parse_scope(scope) if scope.strip() else (list(DEFAULT_SCOPE), set())
+        settings = app.settings  # the Dashboard's: allowed permissions and makes, default scope
+        default = list(settings.default_scope or [p for p in DEFAULT_SCOPE if settings.allows_permission(p)])
+        scopes, required = parse_scope(scope) if scope.strip() else (default, set())
         params: dict[str, Any] = {
             "redirect_uri": redirect_uri, "scopes": scopes, "required": sorted(required),
             "state": query.get("state"), "mode": (query.get("mode") or "live").lower(),
@@ -150,7 +152,7 @@ class ConnectService:
             make = make_from_vin(vin) or make or ("AUDI" if vin.startswith("0SC") else None)
         session.make = make
         self._save(session)
-        problem = self._check_params(params, scopes)
+        problem = self._check_params(params, scopes) or _check_settings(settings, scopes, make)
         if problem is not None:
             return session, self.error_redirect(session, problem)
         return session, Outcome(step="preamble")
@@ -189,6 +191,12 @@ class ConnectService:
                 return config_error("You have entered a simulated VIN. Please use simulated mode for this VIN.")
         return None
 
+    def brands(self, session: Session) -> list[tuple[str, str]]:
+        """The brand selector's (key, display name) pairs: the makes the application allows, by name."""
+        app = self.apps.get(session.client_id)
+        return [(key, name) for key, name in sorted(MAKES.items(), key=lambda kv: kv[1])
+                if app is None or app.settings.allows_make(key)]
+
     def proceed(self, session_id: str) -> Outcome:
         """Leave the preamble: to the brand selector, or straight to login when the make is known."""
         session = self.session(session_id)
@@ -207,7 +215,8 @@ class ConnectService:
         except ConnectRedirectError as error:
             return self.error_redirect(session, error)
         key = normalize_make(make)
-        if key is None:
+        app = self.apps.get(session.client_id)
+        if key is None or (app is not None and not app.settings.allows_make(key)):
             return self.error_redirect(session, ConnectRedirectError(
                 "vehicle_incompatible", "The user\u2019s vehicle is not compatible.", make=make))
         session.make, session.step = key, "login"
@@ -341,3 +350,16 @@ class ConnectService:
         if session.params.get("state") is not None:
             params["state"] = session.params["state"]
         return Outcome(redirect=add_query(redirect_uri, params))
+
+
+def _check_settings(settings: AppSettings, scopes: list[str], make: str | None) -> ConnectRedirectError | None:
+    """An authorize request outside the application's Dashboard settings."""
+    outside = [s for s in scopes if s in KNOWN and not settings.allows_permission(s)]
+    if outside:
+        return ConnectRedirectError("configuration_error",
+                                    "There has been an error in the configuration of your application.",
+                                    status_code="400", error_message=f"The permission(s) {', '.join(outside)} are "
+                                    "not enabled for this application. Enable them in the Smartcar Dashboard.")
+    if make is not None and not settings.allows_make(make):
+        return ConnectRedirectError("vehicle_incompatible", "The user\u2019s vehicle is not compatible.", make=make)
+    return None

@@ -140,6 +140,11 @@ class Platform:
             self.rate_limits.take(connection.client_id, vehicle.id)
         if permission and permission not in connection.scopes:
             raise ApiError("PERMISSION")
+        settings = self.apps.settings(connection.client_id)  # the Dashboard's, which may have changed since
+        if permission and not settings.allows_permission(permission):
+            raise ApiError("PERMISSION")
+        if not settings.allows_make(vehicle.make):
+            raise ApiError("COMPATIBILITY", "MAKE_NOT_COMPATIBLE")
         if permission and not capable(permission, vehicle.powertrain, vehicle.level):
             raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
         if data and vehicle.test_error:

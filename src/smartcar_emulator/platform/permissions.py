@@ -29,6 +29,8 @@ DESCRIPTIONS: dict[str, str] = {
     "read_charge_records": "Read charging records and billing",
     "read_charge_events": "Receive charging event notifications",
     "read_alerts": "Receive vehicle alerts",
+    "control_pin": "Set or clear the PIN to Drive",
+    "control_trunk": "Open and close the trunk and front trunk",
 }
 
 KNOWN = frozenset(DESCRIPTIONS)

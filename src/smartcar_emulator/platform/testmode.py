@@ -46,6 +46,8 @@ V1_VINS = {"0SCLR0002EDAB90A7": "smartcar@voa-000.vehicle-owner-action-required.
 
 INCOMPATIBLE_EMAIL = "smartcar@vehicle-incompatible.com"
 INVALID_SUBSCRIPTION_EMAIL = "smartcar@invalid-subscription.com"
+# Connect's server_error (reference, surface §7): no test login is documented for it; this one is ours.
+SERVER_ERROR_EMAIL = "smartcar@server-error.com"
 SPECIAL_VINS = {"0SCAUDI012FE3B132": INCOMPATIBLE_EMAIL, "0SCAUDI0155C49A95": INVALID_SUBSCRIPTION_EMAIL}
 
 _LEVEL_EMAIL = re.compile(r"^(?P<vin>[A-Za-z0-9]{17})@(?P<level>[a-z]+)\.smartcar\.com$", re.IGNORECASE)
@@ -110,6 +112,8 @@ def resolve_test_login(email: str, make: str, mode: str = "test", required: froz
     if lowered == INCOMPATIBLE_EMAIL:
         raise ConnectRedirectError("vehicle_incompatible", "The user\u2019s vehicle is not compatible.",
                                    vin="0SCAUDI012FE3B132", make="AUDI", model="A4", year="2017")
+    if lowered == SERVER_ERROR_EMAIL:
+        raise ConnectRedirectError("server_error", "Unexpected server error. Please try again.")
     if lowered == INVALID_SUBSCRIPTION_EMAIL:
         raise ConnectRedirectError("invalid_subscription",
                                    "User does not have an active connected vehicle subscription.")

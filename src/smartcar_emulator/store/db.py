@@ -119,6 +119,10 @@ SCHEMA: list[str] = [
     ALTER TABLE tokens ADD COLUMN used_at REAL; -- a refresh token: when it was rotated
     CREATE INDEX tokens_chain ON tokens (chain);
     """,
+    # version 3: Dashboard-like application settings (allowed permissions and makes, default scope) as JSON.
+    """
+    ALTER TABLE apps ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 
