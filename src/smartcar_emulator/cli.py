@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 
 import click
@@ -84,6 +85,10 @@ def main() -> None:
               "app that reuses a refresh token fail here first.")
 @click.option("--lenient-redirect-uri", is_flag=True,
               help="Tolerate a missing or 'undefined' redirect_uri at the token endpoint (RFC 6749 requires it).")
+@click.option("--tls", is_flag=True, help="Serve HTTPS with a certificate from a local CA made on first use "
+              "(`env --tls` prints what clients need to trust it).")
+@click.option("--tls-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the CA and certificate live (default: tls/ beside the default database).")
 @click.option("--rate-limit", "rate_limits", multiple=True, metavar="KIND=LIMIT",
               help="Rate-limit vehicle requests like the platform (repeatable): app=50/s, vehicle=2/min,burst=5, "
               "app=platform (120 at once, then 2 per minute, as documented), vehicle=platform. Off by default.")
@@ -91,7 +96,8 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
           redirect_uris: tuple[str, ...], amt: str | None, connect_flow: str | None, v3_vehicle_shape: str,
           time_scale: float = 1.0, allow_remote_control: bool = False, workers: int = 1,
           trust_proxy: bool = False, allowed_hosts: tuple[str, ...] = (),
-          refresh_grace: float = 0.0, lenient_redirect_uri: bool = False, rate_limits: tuple[str, ...] = ()) -> None:
+          refresh_grace: float = 0.0, lenient_redirect_uri: bool = False, rate_limits: tuple[str, ...] = (),
+          tls: bool = False, tls_dir: str | None = None) -> None:
     """Start the emulator: every Smartcar host on one port."""
     import uvicorn
 
@@ -123,9 +129,17 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
             connect_flow=connect_flow or "both")
         click.echo("No application given: using the development application")
         _print_app(app)
-    url = f"http://{host}:{port}"
+    certificate: dict[str, str] = {}
+    if tls:
+        from .tls import ensure
+
+        files = ensure([host, *allowed_hosts], tls_dir)
+        certificate = {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
+        click.echo(f"HTTPS with a certificate from the local CA {files.ca_cert}")
+    url = f"{'https' if tls else 'http'}://{host}:{port}"
     click.echo(f"Smartcar emulator on {url} (database: {platform.db.path})")
-    click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port})\"")
+    env_options = f" --tls{f' --tls-dir {tls_dir}' if tls_dir else ''}" if tls else ""
+    click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port}{env_options})\"")
     click.echo(f"Control panel: {url}/_emulator/panel (seed {seed}, time scale {time_scale:g})")
     if workers > 1:
         from .app import DB_ENV, HOSTS_ENV, PARENT_ENV
@@ -135,18 +149,26 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
         os.environ[PARENT_ENV] = str(os.getpid())  # workers die with this process (even on kill -9)
         os.environ[HOSTS_ENV] = ",".join(sorted({host, *allowed_hosts}))
         uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    **uvicorn_options(trust_proxy))
+                    **uvicorn_options(trust_proxy), **certificate)
     else:
-        uvicorn.run(create_app(platform), host=host, port=port, **uvicorn_options(trust_proxy))
+        uvicorn.run(create_app(platform), host=host, port=port, **uvicorn_options(trust_proxy), **certificate)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
-def env(host: str, port: int) -> None:
+@click.option("--tls", is_flag=True, help="The emulator serves HTTPS (serve --tls): also export what clients need "
+              "to trust its CA (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS).")
+@click.option("--tls-dir", type=click.Path(file_okay=False), default=None, help="As given to serve --tls-dir.")
+def env(host: str, port: int, tls: bool = False, tls_dir: str | None = None) -> None:
     """Print `export` lines that point the Smartcar SDKs at the emulator."""
-    for name, value in origin_env(f"http://{host}:{port}").items():
-        click.echo(f"export {name}={value}")
+    variables = origin_env(f"{'https' if tls else 'http'}://{host}:{port}")
+    if tls:
+        from .tls import ensure
+
+        variables.update(ensure([host], tls_dir).env())
+    for name, value in variables.items():
+        click.echo(f"export {name}={shlex.quote(value)}")
 
 
 @main.group()
@@ -183,28 +205,6 @@ def apps_list(db_path: str | None) -> None:
     for app in _platform(db_path).apps.list():
         click.echo(f"{app.client_id}\t{app.name}\t{' '.join(app.redirect_uris)}\tflow={app.connect_flow}")
 
-
-@main.group()
-def users() -> None:
-    """Manage live-mode OEM accounts (the logins Connect accepts in live mode)."""
-
-
-@users.command("add")
-@db_option
-@click.option("--email", required=True)
-@click.option("--password", required=True)
-@click.option("--make", default="TESLA", show_default=True)
-@click.option("--vehicles", "count", default=1, show_default=True, type=click.IntRange(1, 50))
-@click.option("--vin", "vins", multiple=True, help="Give the vehicles these VINs (repeatable).")
-def users_add(db_path: str | None, email: str, password: str, make: str, count: int, vins: tuple[str, ...]) -> None:
-    """Create a live-mode account holding vehicles of one make."""
-    try:
-        vehicles = _platform(db_path).accounts.add(email, password, make, count, list(vins) or None)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    click.echo(f"Account {email} with {len(vehicles)} vehicle(s):")
-    for vehicle in vehicles:
-        click.echo(f"  {vehicle.vin}  {vehicle.year} {vehicle.make} {vehicle.model}")
 
 @apps.command("settings")
 @click.argument("client_id")
@@ -256,6 +256,28 @@ def apps_settings(client_id: str, db_path: str | None, url: str | None, permissi
         shown = {"clientId": app.client_id, **app.settings.to_json()}
     click.echo(json.dumps(shown, indent=2))
 
+
+@main.group()
+def users() -> None:
+    """Manage live-mode OEM accounts (the logins Connect accepts in live mode)."""
+
+
+@users.command("add")
+@db_option
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--make", default="TESLA", show_default=True)
+@click.option("--vehicles", "count", default=1, show_default=True, type=click.IntRange(1, 50))
+@click.option("--vin", "vins", multiple=True, help="Give the vehicles these VINs (repeatable).")
+def users_add(db_path: str | None, email: str, password: str, make: str, count: int, vins: tuple[str, ...]) -> None:
+    """Create a live-mode account holding vehicles of one make."""
+    try:
+        vehicles = _platform(db_path).accounts.add(email, password, make, count, list(vins) or None)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    click.echo(f"Account {email} with {len(vehicles)} vehicle(s):")
+    for vehicle in vehicles:
+        click.echo(f"  {vehicle.vin}  {vehicle.year} {vehicle.make} {vehicle.model}")
 
 
 @main.command()

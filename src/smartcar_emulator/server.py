@@ -14,6 +14,7 @@ from .platform.apps import Application
 from .platform.core import Platform
 from .serving import GuardedHttpProtocol, uvicorn_options
 from .store import Database
+from .tls import TlsFiles
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -33,24 +34,28 @@ class EmulatorServer:
 
     def __init__(self, db: str = ":memory:", host: str = "127.0.0.1", port: int | None = None,
                  platform: Platform | None = None, *, trust_proxy: bool = False,
-                 protocol: type[GuardedHttpProtocol] = GuardedHttpProtocol) -> None:
+                 protocol: type[GuardedHttpProtocol] = GuardedHttpProtocol, tls: TlsFiles | None = None) -> None:
+        """``tls``: serve HTTPS with these files (:func:`smartcar_emulator.tls.ensure`)."""
         self.host = host
+        self.tls = tls
         self.port = port or free_port(host)
         self.platform = platform or Platform(Database(db))
         self.platform.control_hosts = {host}  # type: ignore[attr-defined]
         self.app = create_app(self.platform)
+        certificate = ({"ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)} if tls else {})
         config = uvicorn.Config(self.app, host=host, port=self.port, lifespan="off",
-                                **uvicorn_options(trust_proxy, protocol))
+                                **uvicorn_options(trust_proxy, protocol), **certificate)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     def env(self) -> dict[str, str]:
-        """The environment variables that point the SDKs at this emulator."""
-        return origin_env(self.url)
+        """The environment variables that point the SDKs at this emulator (and make them trust its CA)."""
+        return {**origin_env(self.url), **(self.tls.env() if self.tls else {})}
 
     def register_app(self, redirect_uris: list[str] | None = None, **kwargs: str) -> Application:
         return self.platform.apps.register(redirect_uris=redirect_uris or ["http://localhost:8000/exchange"],

@@ -7,8 +7,9 @@ emulator started in this process (:func:`running`) or one started elsewhere (``E
 
 from __future__ import annotations
 
+import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -100,14 +101,15 @@ class Emulator:
     """
 
     def __init__(self, url: str, app: AppCredentials | None = None, *, asgi_app: Any = None,
-                 server: EmulatorServer | None = None) -> None:
+                 server: EmulatorServer | None = None, verify: ssl.SSLContext | bool = True) -> None:
         self.url = url.rstrip("/")
         self.app = app or AppCredentials()
         self.asgi_app = asgi_app
         self.server = server
-        # Control requests go in-process when the app lives here (no socket needed), else over HTTP.
+        self._cleanup: list[Callable[[], Any]] = []
+        # Control requests go in-process when the app lives here (no socket needed), else over HTTP(S).
         self.control = (in_process_client(asgi_app, base_url=self.url, timeout=30) if asgi_app is not None
-                        else httpx2.Client(base_url=self.url, timeout=30))
+                        else httpx2.Client(base_url=self.url, timeout=30, verify=verify))
         self.clock = ClockControl(self)
         self.faults = FaultControl(self)
         self.vehicles = VehicleControl(self)
@@ -115,19 +117,23 @@ class Emulator:
         self.rate_limits = RateLimitControl(self)
 
     @classmethod
-    def attach(cls, url: str, app: AppCredentials | None = None) -> Emulator:
-        """A handle on an emulator started elsewhere (``smartcar-emulator serve``); registers ``app`` in it."""
-        emulator = cls(url, app)
+    def attach(cls, url: str, app: AppCredentials | None = None,
+               verify: ssl.SSLContext | bool = True) -> Emulator:
+        """A handle on an emulator started elsewhere (``smartcar-emulator serve``); registers ``app`` in it.
+        ``verify``: for an HTTPS emulator, e.g. ``TlsFiles.client_context()`` (default: the system's CAs)."""
+        emulator = cls(url, app, verify=verify)
         emulator.register_app(emulator.app)
         return emulator
 
     # Environment -----------------------------------------------------------------------------------------
     @property
     def env(self) -> dict[str, str]:
-        """Environment variables for every SDK: the ``SMARTCAR_*`` origins and the app's credentials."""
+        """Environment variables for every SDK: the ``SMARTCAR_*`` origins and the app's credentials (and, for
+        an HTTPS emulator started here, what clients need to trust its CA)."""
         from smartcar_emulator.server import origin_env
 
-        return {**origin_env(self.url), **self.app.env()}
+        tls = self.server.tls.env() if self.server is not None and self.server.tls is not None else {}
+        return {**origin_env(self.url), **self.app.env(), **tls}
 
     @property
     def platform(self) -> Any:
@@ -261,6 +267,8 @@ class Emulator:
         self.control.close()
         if self.server is not None:
             self.server.stop()
+        for cleanup in self._cleanup:
+            cleanup()
 
 
 class ClockControl:
@@ -388,7 +396,8 @@ class UserControl:
 
 @contextmanager
 def running(*, app: AppCredentials | None = None, db: str = ":memory:", port: int | None = None, seed: int = 0,
-            refresh_grace: float = 0.0, time_scale: float = 1.0) -> Iterator[Emulator]:
+            refresh_grace: float = 0.0, time_scale: float = 1.0, tls: bool = False,
+            tls_dir: str | None = None) -> Iterator[Emulator]:
     """Start an emulator on a free loopback port (in a background thread) for the block; stop it after.
 
     >>> with running() as emulator:
@@ -396,9 +405,11 @@ def running(*, app: AppCredentials | None = None, db: str = ":memory:", port: in
     ...     connected = emulator.connect(make="TESLA")
 
     ``db`` is ``:memory:`` (nothing kept) or a file; ``refresh_grace`` is the token endpoint's refresh-token
-    reuse window in seconds (0: strict, as the cloud); ``time_scale`` speeds simulated time.
+    reuse window in seconds (0: strict, as the cloud); ``time_scale`` speeds simulated time; ``tls`` serves HTTPS
+    from a local CA (in ``tls_dir``, else a temporary folder), and ``env`` then carries ``SSL_CERT_FILE`` & co.
     """
-    emulator = start(app=app, db=db, port=port, seed=seed, refresh_grace=refresh_grace, time_scale=time_scale)
+    emulator = start(app=app, db=db, port=port, seed=seed, refresh_grace=refresh_grace, time_scale=time_scale,
+                     tls=tls, tls_dir=tls_dir)
     try:
         yield emulator
     finally:
@@ -406,7 +417,8 @@ def running(*, app: AppCredentials | None = None, db: str = ":memory:", port: in
 
 
 def start(*, app: AppCredentials | None = None, db: str = ":memory:", port: int | None = None, seed: int = 0,
-          refresh_grace: float = 0.0, time_scale: float = 1.0) -> Emulator:
+          refresh_grace: float = 0.0, time_scale: float = 1.0, tls: bool = False,
+          tls_dir: str | None = None) -> Emulator:
     """What :func:`running` does, without the block: call ``close()`` on the result when done."""
     from smartcar_emulator.clock import Clock
     from smartcar_emulator.platform.core import Platform
@@ -416,7 +428,19 @@ def start(*, app: AppCredentials | None = None, db: str = ":memory:", port: int 
 
     platform = Platform(Database(db), clock=Clock(time_scale), seed=seed,
                         oauth_policy=OAuthPolicy(refresh_grace=refresh_grace))
-    server = EmulatorServer(port=port, platform=platform).start()
+    folder = None
+    if tls and tls_dir is None:
+        import tempfile
+
+        folder = tempfile.TemporaryDirectory(prefix="smartcar-emulator-tls-")
+    files = None
+    if tls:
+        from smartcar_emulator.tls import ensure
+
+        files = ensure(["127.0.0.1"], tls_dir or (folder.name if folder else None))
+    server = EmulatorServer(port=port, platform=platform, tls=files).start()
     emulator = Emulator(server.url, app, asgi_app=server.app, server=server)
+    if folder is not None:
+        emulator._cleanup.append(folder.cleanup)
     emulator.register_app(emulator.app)
     return emulator
