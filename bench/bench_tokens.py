@@ -3,7 +3,7 @@ against the emulator with strict refresh rotation (a reused refresh token is ref
 
 Timeline (``--phase`` seconds each): warm-up with valid tokens; at 1 x phase every stored access token reaches
 the manager's refresh margin at once (proactive refreshes); at 2 x phase the emulator's clock jumps 3 hours,
-so every access token is rejected with a 401 (refresh after 401); at 3 x phase the workers stop. Expected:
+so every access token is rejected with a 401 (refresh after 401); at 3 x phase (+ the stall) the workers stop. Expected:
 every request succeeds, exactly 2 refreshes per user reach the token endpoint (counted from the emulator's
 issued refresh tokens), no token revoked (nobody logged out).
 
@@ -95,7 +95,14 @@ def worker(config: dict[str, Any], stall: float) -> dict[str, Any]:
     users: list[str] = config["users"]
     counts: Counter[str] = Counter()
     mutex = threading.Lock()
-    start_at, end_at = config["start_at"], config["end_at"]
+    # Ready; then wait for the parent's start signal (the timeline begins once every worker is ready).
+    folder = Path(config["folder"])
+    (folder / f"ready-{os.getpid()}").touch()
+    while not (folder / "go.json").exists():
+        time.sleep(0.01)
+    timeline = json.loads((folder / "go.json").read_text())
+    start_at, end_at = timeline["start_at"], timeline["end_at"]
+    config["stall_after"] = timeline["stall_after"]
 
     def run(index: int) -> None:
         local: Counter[str] = Counter()
@@ -198,15 +205,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "pg_schema": f"sc_tokens_bench_{uuid.uuid4().hex[:10]}", "lock_timeout": args.lock_timeout,
             "threads": args.threads, "processes": args.processes, "users": [u["user_id"] for u in users]}
         store = open_store(config, 0.0)
-        startup = 1.0 + 0.3 * args.processes * args.hosts  # interpreters start and import before the hammer
-        start_at = time.time() + startup
+        for session in users:  # valid for now; the real expiry moment is set once every worker is ready
+            store.put(TokenRecord(session["user_id"], session["access_token"], session["refresh_token"],
+                                  time.time() + 3600, time.time() + 59 * 86400))
+        config["folder"] = folder
+        hosts = [subprocess.Popen([sys.executable, str(HERE), "_host", json.dumps(config), str(h), str(args.stall)],
+                                  stdout=subprocess.PIPE, text=True) for h in range(args.hosts)]
+        deadline = time.monotonic() + 120
+        while len(list(Path(folder).glob("ready-*"))) < args.hosts * args.processes:
+            if time.monotonic() > deadline or any(proc.poll() is not None for proc in hosts):
+                raise SystemExit("the workers did not start")
+            time.sleep(0.02)
+        start_at = time.time() + 0.2
         expire_at = start_at + args.phase  # every user reaches the refresh margin at this instant
         for session in users:
             store.put(TokenRecord(session["user_id"], session["access_token"], session["refresh_token"],
                                   expire_at + MARGIN, time.time() + 59 * 86400))
-        config.update(start_at=start_at, end_at=start_at + 3 * args.phase, stall_after=start_at + 2 * args.phase)
-        hosts = [subprocess.Popen([sys.executable, str(HERE), "_host", json.dumps(config), str(h), str(args.stall)],
-                                  stdout=subprocess.PIPE, text=True) for h in range(args.hosts)]
+        # The last phase outlasts a stall, so that every user is requested again after it.
+        timeline = {"start_at": start_at, "end_at": start_at + 3 * args.phase + args.stall,
+                    "stall_after": start_at + 2 * args.phase}
+        (Path(folder) / "go.tmp").write_text(json.dumps(timeline))
+        (Path(folder) / "go.tmp").rename(Path(folder) / "go.json")
         time.sleep(max(0.0, start_at + 2 * args.phase - time.time()))
         httpx2.post(f"{url}/_emulator/clock/advance", json={"seconds": 3 * 3600}).raise_for_status()
         results: list[dict[str, Any]] = []
@@ -252,10 +271,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "refreshes_at_endpoint": sum(refreshes_endpoint.values()), "expiries": 2,
         "users_with_exactly_one_refresh_per_expiry": sum(1 for v in refreshes_endpoint.values() if v == 2),
         "revoked_tokens": revoked, "users_alive_after": alive,
+        "odd_users": {uid: sorted(round(row["created_at"] - start_at, 2) for row in issued
+                                  if row["user_id"] == uid and row["kind"] == "refresh")
+                      for uid, n in refreshes_endpoint.items() if n != 2},
         "lock_waits": len(waits), "lock_wait_p50_ms": round(1000 * percentile(waits, 0.5), 2),
         "lock_wait_p99_ms": round(1000 * percentile(waits, 0.99), 2),
         "lock_wait_max_ms": round(1000 * max(waits, default=0.0), 2),
-        "requests_per_s": round(counts["ok"] / (3 * args.phase), 1),
+        "requests_per_s": round(counts["ok"] / (3 * args.phase + args.stall), 1),
     }
 
 

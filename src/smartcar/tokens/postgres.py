@@ -43,7 +43,9 @@ class _PostgresLock(TokenLock):
         if not self._open:
             return
         try:
-            self._conn.commit()
+            status = self._conn.execute("COMMIT").statusmessage
+            if status != "COMMIT":  # an aborted transaction "commits" as a ROLLBACK
+                raise self._store._pg.OperationalError(f"COMMIT answered {status}")
         except BaseException:
             self.rollback()
             raise
@@ -75,7 +77,8 @@ class PostgresTokenStore(TokenStore):
         self._create_schema()
 
     def _connect(self) -> Any:
-        return self._pg.connect(self.dsn, autocommit=False, application_name="smartcar.tokens")
+        # Autocommit: a plain read is one round trip; writes and locks open their transaction explicitly.
+        return self._pg.connect(self.dsn, autocommit=True, application_name="smartcar.tokens")
 
     def _sql(self, text: str) -> Any:
         name = (self._pg.sql.Identifier(self.schema, self.table) if self.schema
@@ -99,21 +102,25 @@ class PostgresTokenStore(TokenStore):
     # Plumbing ---------------------------------------------------------------------------------------
     def _release(self, conn: Any, rollback: bool = False) -> None:
         broken = bool(conn.closed)
-        if rollback and not broken:
+        if rollback and not broken and conn.info.transaction_status != self._pg.pq.TransactionStatus.IDLE:
             try:
-                conn.rollback()
+                conn.execute("ROLLBACK")
             except self._pg.Error:
                 broken = True
         self._pool.give(conn, broken=broken)
 
-    def _run(self, fn: Any, lock_timeout: float | None = None) -> Any:
-        """``fn(conn)`` in one transaction, committed; rolled back (and the connection checked) on error."""
+    def _run(self, fn: Any, lock_timeout: float | None = None, transaction: bool = True) -> Any:
+        """``fn(conn)``, in one committed transaction unless ``transaction=False`` (a single read); rolled back
+        (and the connection checked) on error."""
         conn = self._pool.take(self.lock_timeout)
         try:
-            if lock_timeout is not None:
-                self._set_lock_timeout(conn, lock_timeout)
-            result = fn(conn)
-            conn.commit()
+            if not transaction:
+                result = fn(conn)
+            else:
+                with conn.transaction():
+                    if lock_timeout is not None:
+                        self._set_lock_timeout(conn, lock_timeout)
+                    result = fn(conn)
         except self._pg.errors.LockNotAvailable:
             self._release(conn, rollback=True)
             raise LockTimeout(f"PostgreSQL row lock not acquired within {lock_timeout} s") from None
@@ -148,7 +155,7 @@ class PostgresTokenStore(TokenStore):
 
     # TokenStore -------------------------------------------------------------------------------------
     def get(self, user_id: str) -> TokenRecord | None:
-        result: TokenRecord | None = self._run(lambda conn: self._row(conn, user_id))
+        result: TokenRecord | None = self._run(lambda conn: self._row(conn, user_id), transaction=False)
         return result
 
     def put(self, record: TokenRecord) -> TokenRecord:
@@ -179,6 +186,7 @@ class PostgresTokenStore(TokenStore):
         wait = self.lock_timeout if timeout is None else timeout
         conn = self._pool.take(wait)
         try:
+            conn.execute("BEGIN")
             self._set_lock_timeout(conn, wait)
             record = self._row(conn, user_id, for_update=True)
         except self._pg.errors.LockNotAvailable:
@@ -197,7 +205,7 @@ class PostgresTokenStore(TokenStore):
 
     def user_ids(self) -> list[str]:
         result: list[str] = self._run(lambda conn: [row[0] for row in conn.execute(
-            self._sql("SELECT user_id FROM {t} ORDER BY user_id"))])
+            self._sql("SELECT user_id FROM {t} ORDER BY user_id"))], transaction=False)
         return result
 
     def drop(self) -> None:
