@@ -19,6 +19,7 @@ import collections
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -327,12 +328,17 @@ def _record(result: fleet.FleetResult[Any]) -> dict[str, Any]:
 @click.option("--mode", type=click.Choice(["live", "simulated", "test"]), help="v3: only connections in this mode.")
 @click.option("--max-retries", type=click.IntRange(0, 10), default=None,
               help="Retries of a failed read (429, 5xx, network); default: the SDK's (2).")
+@click.option("--no-adaptive", is_flag=True,
+              help="Keep --concurrency fixed instead of following the platform's rate limits (by default the "
+              "number in flight halves on a 429 and grows back, and rate-limited reads wait out Retry-After).")
 @click.pass_obj
 def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_attributes: bool,
-             paths: tuple[str, ...], concurrency: int, mode: str | None, max_retries: int | None) -> None:
+             paths: tuple[str, ...], concurrency: int, mode: str | None, max_retries: int | None,
+             no_adaptive: bool = False) -> None:
     """Snapshot every vehicle (the application's connections with v3, or a token's vehicles with v2)
     into a JSON Lines file, with a progress bar and a summary of errors by type."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
 
     errors: collections.Counter[str] = collections.Counter()
     written = 0
@@ -340,7 +346,7 @@ def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_at
     async def run() -> None:
         nonlocal written
         async with fleet.Fleet(settings.client_id, settings.client_secret, concurrency=concurrency,
-                               max_retries=max_retries) as reader:
+                               max_retries=max_retries, adaptive=not no_adaptive) as reader:
             results: AsyncIterator[fleet.FleetResult[Any]]
             if settings.v2:
                 assert settings.access_token
@@ -352,16 +358,19 @@ def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_at
                 total = len(connections)
                 results = reader.snapshot(connections, signals=list(signal_codes) or None,
                                           attributes=not no_attributes)
+            started = time.monotonic()
             with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=_console(stderr=True),
-                          disable=settings.as_json) as progress, out.open("w", encoding="utf-8") as file:
+                          MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+                          console=_console(stderr=True), disable=settings.as_json) as progress, \
+                    out.open("w", encoding="utf-8") as file:
                 task = progress.add_task("snapshot", total=total)
                 async for result in results:
                     file.write(json.dumps(_record(result), separators=(",", ":")) + "\n")
                     written += 1
                     if result.error is not None:
                         errors[fleet.error_kind(result.error)] += 1
-                    progress.advance(task)
+                    progress.update(task, advance=1, description=_snapshot_status(
+                        reader, written, time.monotonic() - started, sum(errors.values())))
 
     asyncio.run(run())
     failed = sum(errors.values())
@@ -375,6 +384,18 @@ def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_at
             _table("Errors by type", ["error", "vehicles"], [[kind, count] for kind, count in errors.most_common()])
 
     _emit(settings, summary, render)
+
+
+def _snapshot_status(reader: fleet.Fleet, done: int, elapsed: float, failed: int) -> str:
+    """The progress line's description: reads per second, requests in flight, rate-limit answers, failures."""
+    parts = [f"{done / elapsed:.1f}/s" if elapsed > 0 else "snapshot"]
+    if reader.limit is not None:
+        parts.append(f"{reader.limit.current} in flight")
+        if reader.limit.rate_limited:
+            parts.append(f"{reader.limit.rate_limited} rate-limited")
+    if failed:
+        parts.append(f"[red]{failed} failed[/red]")
+    return " · ".join(parts)
 
 
 if __name__ == "__main__":  # pragma: no cover

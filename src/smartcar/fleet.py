@@ -23,6 +23,7 @@ import asyncio
 import functools
 import queue
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import httpx2
 
 from . import _core, _transport
 from . import smartcar as module
+from ._adaptive import AdaptiveLimit, overload_delay
 from ._async_transport import AsyncTransport
 from ._http import refuse_legacy_httpx
 from ._retry import RetryPolicy
@@ -46,6 +48,7 @@ I = TypeVar("I")  # noqa: E741 - item type
 
 DEFAULT_CONCURRENCY = 32
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_RATE_LIMIT_RETRY = 300.0  # seconds a fleet read keeps waiting out rate limits before giving up
 V2_DEFAULT_PATHS = ("/", "/odometer", "/location", "/battery", "/fuel", "/charge")
 
 
@@ -104,39 +107,73 @@ def error_kind(error: BaseException) -> str:
 
 # -- Generic fan-out -----------------------------------------------------------------------------------------
 async def fan_out(items: Iterable[I], fetch: Callable[[I], Awaitable[T]], *, key: Callable[[I], Target],
-                  concurrency: int = DEFAULT_CONCURRENCY) -> AsyncIterator[FleetResult[T]]:
+                  concurrency: int = DEFAULT_CONCURRENCY, adaptive: AdaptiveLimit | None = None,
+                  retry_for: float = 0.0,
+                  clock: Callable[[], float] = time.monotonic) -> AsyncIterator[FleetResult[T]]:
     """Run ``fetch(item)`` for every item, at most ``concurrency`` at once, yielding results as they complete.
 
     Items are pulled lazily; an exception from one fetch becomes that item's ``FleetResult.error`` (only
     cancellation propagates). Leaving the loop early cancels the fetches still running.
+
+    With ``adaptive`` (an :class:`~smartcar._adaptive.AdaptiveLimit` capped at ``concurrency``) the number in
+    flight follows the controller, which learns from successes, latency and rate-limit answers, and a read
+    refused for load (429, or 503 with ``Retry-After``) waits out ``Retry-After`` and is sent again, for up to
+    ``retry_for`` seconds from the start of the fan-out; after that it is returned as that item's error.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    if retry_for < 0:
+        raise ValueError("retry_for must not be negative")
     source = iter(items)
+    exhausted = False
+    deadline = clock() + retry_for
     running: set[asyncio.Task[FleetResult[T]]] = set()
     finished: asyncio.Queue[asyncio.Task[FleetResult[T]]] = asyncio.Queue()  # O(1) per result, not O(concurrency)
+
+    async def attempt(item: I) -> T:
+        while True:
+            if adaptive is not None and (wait := adaptive.hold(clock())) > 0:
+                await asyncio.sleep(wait)
+            started = clock()
+            try:
+                value = await fetch(item)
+            except Exception as error:  # noqa: BLE001 - classified below, else re-raised to the caller
+                overloaded, retry_after = overload_delay(error)
+                if adaptive is None or not overloaded:
+                    raise
+                adaptive.on_overload(retry_after, clock())
+                if clock() + adaptive.hold(clock()) > deadline:
+                    raise
+                continue
+            if adaptive is not None:
+                adaptive.on_success(clock() - started, clock())
+            return value
 
     async def one(item: I) -> FleetResult[T]:
         target = key(item)
         try:
-            return FleetResult(target.vehicle_id, await fetch(item), None, target.user_id)
+            return FleetResult(target.vehicle_id, await attempt(item), None, target.user_id)
         except Exception as error:  # noqa: BLE001 - isolate every vehicle's failure
             return FleetResult(target.vehicle_id, None, error, target.user_id)
 
-    def start_next() -> None:
-        for item in source:
+    def fill() -> None:
+        nonlocal exhausted
+        allowed = min(concurrency, adaptive.current) if adaptive is not None else concurrency
+        while not exhausted and len(running) < allowed:
+            item = next(source, _END)
+            if item is _END:
+                exhausted = True
+                return
             task = asyncio.ensure_future(one(item))
             task.add_done_callback(finished.put_nowait)
             running.add(task)
-            return
 
-    for _ in range(concurrency):
-        start_next()
+    fill()
     try:
         while running:
             task = await finished.get()
             running.discard(task)
-            start_next()
+            fill()
             yield task.result()
     finally:
         for task in running:
@@ -145,12 +182,20 @@ async def fan_out(items: Iterable[I], fetch: Callable[[I], Awaitable[T]], *, key
             await asyncio.gather(*running, return_exceptions=True)
 
 
+_END: Any = object()
+
+
 # -- The fleet reader ------------------------------------------------------------------------------------------
 class Fleet:
     """Reads many vehicles at once: API v3 with client credentials (``snapshot``), or API v2 with a user
     access token (``snapshot_v2``, the ``Vehicle`` requests). Use as ``async with Fleet(...) as fleet``.
 
     ``concurrency`` bounds the requests in flight and sizes the connection pool (all kept alive).
+    ``adaptive`` (default on) lets the number in flight follow the platform between ``min_concurrency`` and
+    ``concurrency``: halved on a rate-limit answer, grown by one per round of successes, trimmed when latency
+    grows (:mod:`smartcar._adaptive`); a read refused for load waits out its ``Retry-After`` and is sent again
+    for up to ``retry_rate_limited_for`` seconds (default 300). ``limit`` is the live controller of the last
+    read started (``limit.current``, ``limit.rate_limited``), e.g. for a progress display.
     ``max_retries`` / ``retry_policy`` as for ``smartcar.Client`` (default: the process-wide policy).
     Client credentials are needed only for API v3.
 
@@ -162,10 +207,20 @@ class Fleet:
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
                  concurrency: int = DEFAULT_CONCURRENCY, timeout: float = DEFAULT_TIMEOUT,
                  max_retries: int | None = None, retry_policy: RetryPolicy | None = None,
-                 http_client: httpx2.AsyncClient | httpx2.Client | None = None) -> None:
+                 http_client: httpx2.AsyncClient | httpx2.Client | None = None, adaptive: bool = True,
+                 min_concurrency: int = 1, retry_rate_limited_for: float = DEFAULT_RATE_LIMIT_RETRY) -> None:
         refuse_legacy_httpx(http_client, "smartcar.fleet.Fleet(http_client=...)")
-        if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValueError("concurrency must be an integer of at least 1")
+        if isinstance(min_concurrency, bool) or not isinstance(min_concurrency, int) \
+                or not 1 <= min_concurrency <= concurrency:
+            raise ValueError("min_concurrency must be an integer between 1 and concurrency")
+        if retry_rate_limited_for < 0:
+            raise ValueError("retry_rate_limited_for must not be negative")
+        self.adaptive = adaptive
+        self.min_concurrency = min_concurrency
+        self.retry_rate_limited_for = retry_rate_limited_for
+        self.limit: AdaptiveLimit | None = None
         self.client_id = client_id
         self.client_secret = client_secret
         self.concurrency = concurrency
@@ -301,7 +356,7 @@ class Fleet:
         if self._transport is None:
             self._threads(concurrency or self.concurrency)
         return fan_out(targets, lambda t: self.read_v3(t, signals, attributes), key=lambda t: t,
-                       concurrency=concurrency or self.concurrency)
+                       **self._fan_out_options(concurrency))
 
     # v2 --------------------------------------------------------------------------------------------------
     async def vehicle_ids(self, access_token: str) -> list[str]:
@@ -332,7 +387,15 @@ class Fleet:
         if self._transport is None:
             self._threads(concurrency or self.concurrency)
         return fan_out(vehicles, lambda v: self.read_v2(v, paths), key=lambda v: Target(v.vehicle_id),
-                       concurrency=concurrency or self.concurrency)
+                       **self._fan_out_options(concurrency))
+
+    def _fan_out_options(self, concurrency: int | None) -> dict[str, Any]:
+        """Concurrency, and a fresh adaptive controller (kept as ``self.limit``) unless adaptive is off."""
+        cap = concurrency or self.concurrency
+        if not self.adaptive:
+            return {"concurrency": cap}
+        self.limit = AdaptiveLimit(cap, min(self.min_concurrency, cap))
+        return {"concurrency": cap, "adaptive": self.limit, "retry_for": self.retry_rate_limited_for}
 
 
 # -- Sync wrappers ---------------------------------------------------------------------------------------------
