@@ -158,11 +158,11 @@ class Cipher:
         if isinstance(keys, (str, bytes)):
             keys = [keys]
         try:
-            from cryptography.fernet import Fernet, MultiFernet
+            from cryptography.fernet import Fernet, InvalidToken, MultiFernet
         except ImportError:
             raise missing_extra("cryptography", "encryption", "Encrypting tokens at rest") from None
         self._fernet = MultiFernet([Fernet(key) for key in keys])
-        self._invalid: type[Exception] = __import__("cryptography.fernet", fromlist=["InvalidToken"]).InvalidToken
+        self._invalid: type[Exception] = InvalidToken
 
     @property
     def enabled(self) -> bool:
