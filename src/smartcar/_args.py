@@ -29,6 +29,14 @@ def text(value: Any, name: str) -> str:
     return value
 
 
+def url_text(value: Any, name: str) -> str:
+    """A ``str`` placed in a URL as is: no control characters (non-ASCII is percent-encoded)."""
+    checked = text(value, name)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in checked):
+        raise ValueError(f"{name} must not contain control characters (it is sent in the URL)")
+    return checked
+
+
 def optional_text(value: Any, name: str) -> str | None:
     return None if value is None else text(value, name)
 
@@ -108,7 +116,7 @@ def headers(value: Any, name: str) -> dict[str, str] | None:
 def json_body(value: Any, name: str) -> Any:
     """A value ``json.dumps`` can send as is (no NaN or infinity, no absurd nesting)."""
     try:
-        json.dumps(value, allow_nan=False)
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")  # as httpx2 sends it
     except TypeError as error:
         raise TypeError(f"{name} must be JSON-serialisable: {error}") from None
     except (ValueError, RecursionError) as error:

@@ -59,7 +59,7 @@ class _AuthCalls:
         if self.client_id is None or self.client_secret is None:
             raise MissingCredentialsError(MISSING_CREDENTIALS)
         if self.mode not in MODES:
-            raise Exception(MODE_ERROR)
+            raise ValueError(MODE_ERROR)
 
     def get_auth_url(self, scope: Optional[list[str]] = None, options: Optional[dict[str, Any]] = None) -> str:
         """The Connect URL to send the user to. Options: ``force_prompt``, ``state``, ``make_bypass``,

@@ -124,7 +124,7 @@ def compatibility_call(vin: str, scope: list[str], country: str = "US",
             if mode is not None:
                 mode = str(mode).lower()
                 if mode not in MODES:
-                    raise Exception(MODE_ERROR)
+                    raise ValueError(MODE_ERROR)
                 params["mode"] = mode
     if client_id is None or client_secret is None:
         raise MissingCredentialsError(COMPATIBILITY_CREDENTIALS)

@@ -109,7 +109,7 @@ class _VehicleCalls:
     def request_call(self, method: str, path: str, body: Any = _NO_BODY,
                      headers: Optional[dict[str, str]] = None) -> _core.Call[Any]:
         _args.segment(method, "method")
-        _args.text(path, "path")
+        _args.url_text(path, "path")
         headers = _args.headers(headers, "headers") or {}
         if "Authorization" not in headers:
             headers.update(self._get_headers(need_unit_system="sc-unit-system" not in headers))

@@ -62,8 +62,8 @@ class _ClientSettings:
         _args.optional_text(client_id or None, "client_id")
         _args.optional_text(client_secret or None, "client_secret")
         _args.integer(max_retries, "max_retries", 0, optional=True)
-        if retry_budget is not None:
-            _args.number(retry_budget, "retry_budget")
+        if retry_budget is not None and _args.number(retry_budget, "retry_budget") < 0:
+            raise ValueError("retry_budget must not be negative")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise TypeError(f"retry_policy must be a smartcar.RetryPolicy, not {type(retry_policy).__name__}")
         self.client_id = client_id or os.environ.get("SMARTCAR_CLIENT_ID")
@@ -99,9 +99,11 @@ class Client(_ClientSettings):
                  retry_policy: RetryPolicy | None = None, timeout: float | None = None,
                  http_client: httpx2.Client | None = None) -> None:
         refuse_legacy_httpx(http_client, "smartcar.Client(http_client=...)", "httpx2.Client")
+        if http_client is not None and not isinstance(http_client, httpx2.Client):
+            raise TypeError(f"http_client must be an httpx2.Client or None, not {type(http_client).__name__}")
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
-        if timeout is not None:
-            _args.number(timeout, "timeout")
+        if timeout is not None and _args.number(timeout, "timeout") <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
         self._transport = SyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
         self._owns_http = http_client is None
         self._tokens = ApplicationTokens(self._fetch_token)
@@ -165,9 +167,11 @@ class AsyncClient(_ClientSettings):
                  retry_policy: RetryPolicy | None = None, timeout: float | None = None,
                  http_client: httpx2.AsyncClient | None = None) -> None:
         refuse_legacy_httpx(http_client, "smartcar.AsyncClient(http_client=...)", "httpx2.AsyncClient")
+        if http_client is not None and not isinstance(http_client, httpx2.AsyncClient):
+            raise TypeError(f"http_client must be an httpx2.AsyncClient or None, not {type(http_client).__name__}")
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
-        if timeout is not None:
-            _args.number(timeout, "timeout")
+        if timeout is not None and _args.number(timeout, "timeout") <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
         self._transport = AsyncTransport(DEFAULT_TIMEOUT if timeout is None else timeout, http_client)
         self._owns_http = http_client is None
         self._tokens = AsyncApplicationTokens(self._fetch_token)
