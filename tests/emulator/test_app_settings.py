@@ -70,6 +70,8 @@ def test_settings_through_the_control_api(emulator, http):
     assert_v2_error(bad, 400, "VALIDATION")
     assert_v2_error(_settings(http, app.client_id, makes=["DELOREAN"]), 400, "VALIDATION")
     assert_v2_error(_settings(http, app.client_id, colour=["red"]), 400, "VALIDATION")
+    assert_v2_error(_settings(http, app.client_id, makes=[]), 400, "VALIDATION")
+    assert_v2_error(_settings(http, app.client_id, permissions="read_vin"), 400, "VALIDATION")
     assert_v2_error(http.get("/_emulator/apps/nobody/settings"), 404, "RESOURCE_NOT_FOUND")
     lifted = _settings(http, app.client_id, makes=None).json()
     assert lifted["makes"] is None and lifted["defaultScope"] == ["read_odometer"]

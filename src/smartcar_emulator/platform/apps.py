@@ -62,8 +62,10 @@ def check_settings(settings: AppSettings) -> AppSettings:
     outside = [p for p in settings.default_scope or () if not settings.allows_permission(p)]
     if outside:
         raise ValueError(f"default scope outside the allowed permissions: {', '.join(outside)}")
-    if settings.default_scope is not None and not settings.default_scope:
-        raise ValueError("the default scope needs at least one permission")
+    for label, names in (("permissions", settings.permissions), ("makes", settings.makes),
+                         ("default scope", settings.default_scope)):
+        if names is not None and not names:
+            raise ValueError(f"the allowed {label} need at least one entry (null lifts the restriction)")
     return replace(settings, makes=makes)
 
 
