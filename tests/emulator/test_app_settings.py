@@ -105,6 +105,10 @@ def test_the_api_follows_settings_changed_after_connecting(emulator, http):
     assert http.get(f"/v2.0/vehicles/{vehicle_id}/odometer", headers=bearer(token)).status_code == 200
     _settings(http, app.client_id, permissions=["read_vehicle_info", "read_vin"])
     assert_v2_error(http.get(f"/v2.0/vehicles/{vehicle_id}/odometer", headers=bearer(token)), 403, "PERMISSION")
+    odometer = http.get(f"/v3/vehicles/{vehicle_id}/signals/odometer-traveleddistance", headers=bearer(token))
+    assert odometer.json()["attributes"]["status"]["error"]["type"] == "PERMISSION"  # v3: per signal
+    vin = http.get(f"/v3/vehicles/{vehicle_id}/signals/vehicleidentification-vin", headers=bearer(token))
+    assert vin.json()["attributes"]["status"] == {"value": "SUCCESS"}
     _settings(http, app.client_id, permissions=None, makes=["FORD"])
     assert_v2_error(http.get(f"/v2.0/vehicles/{vehicle_id}/odometer", headers=bearer(token)), 501, "COMPATIBILITY",
                     "MAKE_NOT_COMPATIBLE")

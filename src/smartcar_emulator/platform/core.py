@@ -61,7 +61,7 @@ class Platform:
         self.tokens = TokenService(self.db, self.clock, self.oauth_policy)
         self.connect = ConnectService(self.db, self.clock, self.apps, self.accounts, self.vehicles,
                                       self.connections, self.tokens)
-        self.v3 = V3Service(self.tokens, self.connections, self.vehicles, self.check_use, self.state)
+        self.v3 = V3Service(self.tokens, self.connections, self.vehicles, self.check_use, self.state, self.apps)
         # GET /v3/vehicles/{id}: the bare JSON:API resource (decided in the wire reference, §8.2); True wraps it
         # in {"data": ...} as the docs show.
         self.v3_vehicle_wrapped = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .apps import ApplicationRepository
 from .connections import Connection, ConnectionRepository
 from .errors import ApiError
 from .oauth import TokenService
@@ -38,8 +39,9 @@ def missing_user_header() -> ApiError:
 
 class V3Service:
     def __init__(self, tokens: TokenService, connections: ConnectionRepository, vehicles: VehicleRepository,
-                 check_use: UseCheck, state: Callable[[str], VehicleState]) -> None:
+                 check_use: UseCheck, state: Callable[[str], VehicleState], apps: ApplicationRepository) -> None:
         self.state = state  # what data endpoints read (the platform's dynamics)
+        self.apps = apps
         self.tokens = tokens
         self._connections = connections
         self.vehicles = vehicles
@@ -85,7 +87,9 @@ class V3Service:
             raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "signalCode",
                                                                  "message": "Unknown signal code."}])
         vehicle, connection = self.vehicle(caller, vehicle_id, data=True)
-        return vehicle, read(vehicle, self.state(vehicle_id), connection.scopes, [spec] if spec else SIGNALS)
+        settings = self.apps.settings(connection.client_id)  # a permission the app no longer allows: PERMISSION
+        granted = [p for p in connection.scopes if settings.allows_permission(p)]
+        return vehicle, read(vehicle, self.state(vehicle_id), granted, [spec] if spec else SIGNALS)
 
     def connections(self, client_id: str, user_id: str | None, vehicle_id: str | None,
                     mode: str | None) -> list[Connection]:
