@@ -186,10 +186,10 @@ def test_write_stalled_past_the_lock_timeout_loses_nobody(auth: smartcar.AuthCli
     assert metrics.summary()["lock_timeouts"] >= 1
 
 
-def test_async_manager_single_flight(user: dict[str, Any], emulator_tokens: Any) -> None:
+def test_async_manager_single_flight(make_store: Any, user: dict[str, Any], emulator_tokens: Any) -> None:
     async def main() -> list[str]:
         metrics = CountingMetrics()
-        manager = AsyncTokenManager(MemoryTokenStore(), smartcar.AsyncAuthClient(mode="test"), metrics=metrics)
+        manager = AsyncTokenManager(make_store(), smartcar.AsyncAuthClient(mode="test"), metrics=metrics)
         await manager.save(user["user_id"], user["grant"])
         expire(manager.store, user["user_id"])
         tokens = await asyncio.gather(*(manager.access_token(user["user_id"]) for _ in range(12)))
