@@ -123,6 +123,38 @@ SCHEMA: list[str] = [
     """
     ALTER TABLE apps ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
     """,
+    # version 4 (issue 20): Management API v3 webhooks (enabled, auto-subscribe, trigger and data signal codes,
+    # error callback) and subscriptions (id, user); command and charge-schedule executions (readable by id,
+    # pending ones complete on the platform clock).
+    """
+    ALTER TABLE webhooks ADD COLUMN is_enabled INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE webhooks ADD COLUMN auto_subscribe INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE webhooks ADD COLUMN triggers TEXT NOT NULL DEFAULT '[]';   -- JSON list of v3 signal codes
+    ALTER TABLE webhooks ADD COLUMN data TEXT NOT NULL DEFAULT '[]';       -- JSON list of v3 signal codes
+    ALTER TABLE webhooks ADD COLUMN error_callback_uri TEXT;
+    ALTER TABLE webhooks ADD COLUMN updated_at REAL;
+    ALTER TABLE subscriptions ADD COLUMN id TEXT;
+    ALTER TABLE subscriptions ADD COLUMN user_id TEXT;
+    ALTER TABLE subscriptions ADD COLUMN updated_at REAL;
+    CREATE UNIQUE INDEX subscriptions_id ON subscriptions (id);
+    CREATE INDEX subscriptions_vehicle ON subscriptions (vehicle_id);
+    CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,                   -- command, schedule
+        client_id TEXT NOT NULL,
+        user_id TEXT,
+        vehicle_id TEXT NOT NULL,
+        name TEXT NOT NULL,                   -- commandType, or the schedule action and type
+        parameters TEXT NOT NULL,             -- JSON
+        status TEXT NOT NULL,                 -- PENDING, SUCCESS, FAILED
+        error TEXT,                           -- JSON {type, code} of a failed execution
+        result TEXT,                          -- JSON: what the execution produced (e.g. scheduleId)
+        executed_at REAL NOT NULL,
+        complete_at REAL NOT NULL,            -- when a pending execution completes (platform clock)
+        completed_at REAL
+    );
+    CREATE INDEX executions_pending ON executions (vehicle_id, status);
+    """,
 ]
 
 
