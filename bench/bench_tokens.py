@@ -1,11 +1,11 @@
 """Tokens at scale: H hosts x P processes x T threads hammer U users whose tokens all expire at the same moment,
 against the emulator with strict refresh rotation (a reused refresh token is refused and logs the user out).
 
-Timeline (``--phase`` seconds each): warm-up with valid tokens; at 1 x phase every stored access token reaches
-the manager's refresh margin at once (proactive refreshes); at 2 x phase the emulator's clock jumps 3 hours,
-so every access token is rejected with a 401 (refresh after 401); at 3 x phase (+ the stall) the workers stop. Expected:
-every request succeeds, exactly 2 refreshes per user reach the token endpoint (counted from the emulator's
-issued refresh tokens), no token revoked (nobody logged out).
+Timeline (each phase lasts ``--phase`` seconds, or longer until every user's expiry was handled): warm-up with
+valid tokens; then every stored access token reaches the manager's refresh margin at the same instant (proactive
+refreshes); next the emulator's clock jumps 3 hours, so every access token is rejected with a 401 (refresh after
+401); then the workers stop. Expected: every request succeeds, exactly 2 refreshes per user reach the token
+endpoint (counted from the emulator's issued refresh tokens), no token revoked (nobody logged out).
 
     .venv/bin/python bench/bench_tokens.py --store sqlite                      # 1 host x 4 processes x 8 threads
     .venv/bin/python bench/bench_tokens.py --store postgres --hosts 2          # 2 hosts (process groups)
@@ -66,7 +66,7 @@ def open_store(config: dict[str, Any], stall: float) -> Any:
                 record = inner.record
 
                 def save(self, record: TokenRecord) -> None:
-                    if store.pending and time.time() >= config["stall_after"]:
+                    if store.pending and Path(config["folder"], "jumped").exists():
                         pause, store.pending = store.pending, 0.0
                         time.sleep(pause)
                     inner.save(record)
@@ -101,14 +101,20 @@ def worker(config: dict[str, Any], stall: float) -> dict[str, Any]:
     while not (folder / "go.json").exists():
         time.sleep(0.01)
     timeline = json.loads((folder / "go.json").read_text())
-    start_at, end_at = timeline["start_at"], timeline["end_at"]
-    config["stall_after"] = timeline["stall_after"]
+    start_at = timeline["start_at"]
+    stop = threading.Event()
+
+    def watch() -> None:  # the parent ends the run by creating the file "stop"
+        while not (folder / "stop").exists():
+            time.sleep(0.02)
+        stop.set()
+    threading.Thread(target=watch, daemon=True).start()
 
     def run(index: int) -> None:
         local: Counter[str] = Counter()
         time.sleep(max(0.0, start_at - time.time()))
         i = index
-        while time.time() < end_at:
+        while not stop.is_set():
             user_id = users[i % len(users)]
             i += 1
             while True:  # a request is retried only after a LockTimeout (nothing was refreshed)
@@ -222,12 +228,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             store.put(TokenRecord(session["user_id"], session["access_token"], session["refresh_token"],
                                   expire_at + MARGIN, time.time() + 59 * 86400))
         # The last phase outlasts a stall, so that every user is requested again after it.
-        timeline = {"start_at": start_at, "end_at": start_at + 3 * args.phase + args.stall,
-                    "stall_after": start_at + 2 * args.phase}
+        timeline = {"start_at": start_at}
         (Path(folder) / "go.tmp").write_text(json.dumps(timeline))
         (Path(folder) / "go.tmp").rename(Path(folder) / "go.json")
-        time.sleep(max(0.0, start_at + 2 * args.phase - time.time()))
+        # Each phase lasts at least --phase seconds, and until every user's expiry has been handled (the stored
+        # version moved on), so that a loaded machine cannot make the workers skip an expiry.
+        def wait_for_versions(version: int, not_before: float) -> None:
+            time.sleep(max(0.0, not_before - time.time()))
+            deadline = time.monotonic() + 120
+            while any((store.get(uid) or TokenRecord(uid, "", "", 0, 0, version)).version < version
+                      for uid in config["users"]):
+                if time.monotonic() > deadline:
+                    raise SystemExit("some users were never refreshed")
+                time.sleep(0.05)
+        first_version = store.get(users[0]["user_id"]).version
+        wait_for_versions(first_version + 1, start_at + 2 * args.phase)
+        (Path(folder) / "jumped").touch()  # before the jump: a stalled write then holds a rejected user's lock
         httpx2.post(f"{url}/_emulator/clock/advance", json={"seconds": 3 * 3600}).raise_for_status()
+        wait_for_versions(first_version + 2, time.time() + args.phase + args.stall)
+        ended_at = time.time()
+        (Path(folder) / "stop").touch()
         results: list[dict[str, Any]] = []
         for proc in hosts:
             out, _ = proc.communicate()
@@ -277,7 +297,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "lock_waits": len(waits), "lock_wait_p50_ms": round(1000 * percentile(waits, 0.5), 2),
         "lock_wait_p99_ms": round(1000 * percentile(waits, 0.99), 2),
         "lock_wait_max_ms": round(1000 * max(waits, default=0.0), 2),
-        "requests_per_s": round(counts["ok"] / (3 * args.phase + args.stall), 1),
+        "seconds": round(ended_at - start_at, 1),
+        "requests_per_s": round(counts["ok"] / (ended_at - start_at), 1),
     }
 
 

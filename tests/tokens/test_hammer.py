@@ -17,7 +17,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_tokens.py"
 
 
 def hammer(*options: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, str(BENCH), "--json", "--users", "5", "--phase", "1.2", *options],
+    out = subprocess.run([sys.executable, str(BENCH), "--json", "--users", "5", "--phase", "0.8", *options],
                          capture_output=True, text=True, timeout=90)
     assert out.returncode == 0, out.stderr[-3000:]
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
