@@ -1,4 +1,4 @@
-"""Vehicle API v3: ``/v3/connections``, ``/v3/users``, ``/v3/vehicles/{id}``, signals and commands.
+"""Vehicle API v3: ``/v3/connections``, ``/v3/users``, ``/v3/vehicles/{id}`` and signals (commands: ``commands_v3``).
 
 JSON:API-like resources; errors in the v3 ``{"errors": [...]}`` format.
 """
@@ -6,7 +6,6 @@ JSON:API-like resources; errors in the v3 ``{"errors": [...]}`` format.
 from __future__ import annotations
 
 import math
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +18,7 @@ from ..platform.connections import Connection
 from ..platform.errors import ApiError
 from ..platform.vehicles import Vehicle
 from .auth import bearer_token
-from .common import json_object, number, parse_int, platform_of
+from .common import parse_int, platform_of
 from .errors import json_response
 from .signals import signal_resource
 
@@ -167,54 +166,3 @@ async def get_signal(request: Request, vehicle_id: str, signal_code: str) -> Res
     platform = platform_of(request)
     vehicle, (reading,) = platform.v3.signals(_caller(request, need_user=True), vehicle_id, signal_code)
     return json_response(signal_resource(vehicle.id, reading, platform.clock.timestamp()))
-
-
-# Commands ---------------------------------------------------------------------------------------------
-COMMANDS: dict[str, str] = {
-    "charge/start": "control_charge", "charge/stop": "control_charge", "charge/set-limit": "control_charge",
-    "security/lock": "control_security", "security/unlock": "control_security",
-    "navigation/set-destination": "control_navigation",
-}
-
-
-def _attributes(body: dict[str, Any]) -> dict[str, Any]:
-    data = body.get("data")
-    attributes = data.get("attributes") if isinstance(data, dict) else None
-    if not isinstance(attributes, dict):
-        raise ApiError("VALIDATION",
-                       detail=[{"field": "data.attributes", "message": "\"data.attributes\" is required"}])
-    return attributes
-
-
-@router.post("/vehicles/{vehicle_id}/commands/{domain}/{action}", summary="Run a command (sc-user-id required)")
-async def command(request: Request, vehicle_id: str, domain: str, action: str) -> Response:
-    platform = platform_of(request)
-    name = f"{domain}/{action}"
-    permission = COMMANDS.get(name)
-    if permission is None:
-        raise ApiError("RESOURCE_NOT_FOUND", "PATH")
-    platform.v3.vehicle(_caller(request, need_user=True), vehicle_id, permission, data=True)
-    started = platform.clock.timestamp()
-    parameters: dict[str, Any] = {}
-    if name == "charge/set-limit":
-        percent = number(_attributes(await json_object(request)).get("percent"), "percent", 50, 100)
-        parameters = {"percent": percent}
-        platform.set_charge_limit(vehicle_id, percent / 100)
-    elif name == "navigation/set-destination":
-        attributes = _attributes(await json_object(request))
-        parameters = {"latitude": number(attributes.get("latitude"), "latitude", -90, 90),
-                      "longitude": number(attributes.get("longitude"), "longitude", -180, 180)}
-        platform.send_destination(vehicle_id, parameters["latitude"], parameters["longitude"])
-    elif domain == "charge":
-        platform.set_charging(vehicle_id, action == "start")
-    else:
-        platform.set_lock(vehicle_id, action == "lock")
-    finished = platform.clock.timestamp()
-    return json_response({"data": {
-        "id": f"exec_{uuid.uuid4().hex[:16]}",
-        "type": "command-execution",
-        "attributes": {"commandType": f"{domain}-{action}", "status": {"value": "SUCCESS"},
-                       "executionMode": "sync", "parameters": parameters},
-        "meta": {"executedAt": _iso(started), "completedAt": _iso(finished),
-                 "durationInSeconds": round(finished - started)},
-    }})

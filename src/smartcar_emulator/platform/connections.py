@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..clock import Clock
@@ -25,6 +26,8 @@ class ConnectionRepository:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        # Called with each connection granted (e.g. auto-subscribing webhooks); set at assembly.
+        self.on_grant: list[Callable[[Connection], None]] = []
 
     def user_for(self, client_id: str, owner: str) -> str:
         """The user id of an OEM account for this application, created on first use."""
@@ -53,6 +56,8 @@ class ConnectionRepository:
             )
         found = self.find(client_id, user_id, vehicle_id)
         assert found is not None
+        for hook in self.on_grant:
+            hook(found)
         return found
 
     @staticmethod

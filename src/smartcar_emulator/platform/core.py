@@ -6,6 +6,7 @@ Every method takes and returns plain values and raises domain errors (:mod:`.err
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,17 +15,21 @@ from ..store import Database
 from .accounts import AccountRepository
 from .apps import Application, ApplicationRepository
 from .catalog import MODELS, make_from_vin, models_of
+from .commands import CommandService
 from .connect import ConnectService
 from .connections import Connection, ConnectionRepository
 from .dynamics import StoredState, VehicleDynamics
 from .errors import ApiError, OAuthError
+from .executions import ExecutionStore
 from .faults import FaultService
 from .oauth import OAuthPolicy, TokenInfo, TokenPair, TokenService
 from .permissions import capable
+from .plan import PlanLimits
 from .ratelimit import RateLimiter
 from .state import VehicleState
 from .v3 import V3Service
 from .vehicles import Vehicle, VehicleRepository
+from .webhook_registry import WebhookRegistry
 
 _ID_SYNTAX = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -67,6 +72,10 @@ class Platform:
         self.v3_vehicle_wrapped = False
         self.faults = FaultService(self.clock, seed)
         self.rate_limits = RateLimiter(self.clock)  # off until configured (serve --rate-limit, control API)
+        self.plan_limits = PlanLimits(self.clock)  # per-app monthly allowance per vehicle; off until configured
+        self.webhooks = WebhookRegistry(self.db, self.clock)  # Management API v3 webhooks and subscriptions
+        self.connections.on_grant.append(lambda c: self.webhooks.auto_subscribe(c.client_id, c.vehicle_id, c.user_id))
+        self.commands = CommandService(ExecutionStore(self.db, self.clock), self)  # v3 commands, charge schedules
         # How state moves over time: the simulator, attached at assembly (``simulator.attach`` in app.py), which
         # also sets ``simulator`` (its control operations, for the control API and the panel).
         self.dynamics: VehicleDynamics = dynamics or StoredState(self.vehicles)
@@ -79,6 +88,8 @@ class Platform:
         rows = self.db.clear(keep=("apps", "webhooks") if keep_apps else ())
         faults = self.faults.clear()
         self.rate_limits.reset()
+        self.plan_limits.reset()
+        self.commands.async_seconds = 0.0
         self.clock.reset()
         return {"rows": rows, "faults": faults}
 
@@ -138,6 +149,7 @@ class Platform:
         the application's and the vehicle's rate limits first (batch items each count, as on the platform)."""
         if count:
             self.rate_limits.take(connection.client_id, vehicle.id)
+            self.plan_limits.take(connection.client_id, vehicle.id)
         if permission and permission not in connection.scopes:
             raise ApiError("PERMISSION")
         settings = self.apps.settings(connection.client_id)  # the Dashboard's, which may have changed since
@@ -158,8 +170,18 @@ class Platform:
             raise error
 
     def state(self, vehicle_id: str) -> VehicleState:
-        """What data endpoints read: advanced to now; sensors randomised for test-mode vehicles."""
+        """What data endpoints read: advanced to now (pending command executions that came due applied first);
+        sensors randomised for test-mode vehicles."""
+        self.commands.settle(vehicle_id)
         return self.dynamics.reading(vehicle_id)
+
+    def current_state(self, vehicle_id: str) -> VehicleState:
+        """The state advanced to now, without completing pending executions (commands' own reads)."""
+        return self.dynamics.reading(vehicle_id)
+
+    def update_state(self, vehicle_id: str, change: Callable[[VehicleState], None]) -> VehicleState:
+        """Advance to now and apply ``change`` (through the simulator when attached)."""
+        return self.dynamics.update(vehicle_id, change)
 
     def disconnect(self, grant: VehicleAccess) -> None:
         self.connections.delete([grant.connection.id])
@@ -240,7 +262,7 @@ class Platform:
     def subscribe(self, grant: VehicleAccess, webhook_id: str) -> None:
         if self.apps.webhook_owner(webhook_id) != grant.connection.client_id:
             raise ApiError("VALIDATION", detail=[{"field": "webhookId", "message": "Unknown webhook id."}])
-        self.apps.subscribe(webhook_id, grant.vehicle.id)
+        self.webhooks.subscribe(webhook_id, grant.vehicle.id, grant.connection.user_id)
 
     def unsubscribe(self, amt: str | None, vehicle_id: str, webhook_id: str) -> None:
         app = self.apps.by_amt(amt)
