@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +22,7 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _emulator import free_port, machine, prepare  # noqa: E402
-from bench_wan import client_env, wan_link  # noqa: E402
+from bench_wan import client_env, https_process, wan_link  # noqa: E402
 
 SERVE = r'''
 import asyncio, os, sys
@@ -73,26 +70,10 @@ print(json.dumps({"per_call": statistics.median(samples), "fleet_seconds": secon
 @contextmanager
 def hypercorn(db: str, tls_dir: str) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, db, str(port), str(Path(tls_dir) / "server.pem"),
-                                str(Path(tls_dir) / "server-key.pem")], stderr=subprocess.PIPE, text=True)
-    url = f"https://127.0.0.1:{port}"
-    context = ssl.create_default_context(cafile=str(Path(tls_dir) / "ca.pem"))
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx2.get(f"{url}/health", verify=context, timeout=5).status_code == 200:
-                break
-        except httpx2.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit(f"hypercorn did not start: {process.stderr.read() if process.stderr else ''}")
-        time.sleep(0.2)
-    try:
+    argv = [sys.executable, "-c", SERVE, db, str(port), str(Path(tls_dir) / "server.pem"),
+            str(Path(tls_dir) / "server-key.pem")]
+    with https_process(argv, f"https://127.0.0.1:{port}", tls_dir, "hypercorn") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def main() -> None:

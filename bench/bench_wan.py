@@ -120,13 +120,10 @@ def wan_link(target_port: int, rtt_ms: float) -> Iterator[int]:
 
 
 @contextmanager
-def served(db: str, tls_dir: str, port: int) -> Iterator[str]:
-    """``serve --tls`` on loopback (the control API answers there, without the WAN delay)."""
-    argv = [sys.executable, "-m", "smartcar_emulator.cli", "serve", "--port", str(port), "--db", db, "--tls",
-            "--tls-dir", tls_dir, "--client-id", "bench", "--client-secret", "bench-secret", "--redirect-uri",
-            "http://localhost:8000/exchange"]
+def https_process(argv: list[str], url: str, tls_dir: str, what: str) -> Iterator[str]:
+    """Start ``argv`` (a server), wait until ``url``/health answers over HTTPS trusting ``tls_dir``'s CA, yield
+    ``url``, stop it after."""
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"https://127.0.0.1:{port}"
     context = ssl.create_default_context(cafile=str(Path(tls_dir) / "ca.pem"))
     deadline = time.monotonic() + 60
     while True:
@@ -137,13 +134,23 @@ def served(db: str, tls_dir: str, port: int) -> Iterator[str]:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise SystemExit(f"the emulator did not start: {process.stderr.read() if process.stderr else ''}")
+            raise SystemExit(f"{what} did not start: {process.stderr.read() if process.stderr else ''}")
         time.sleep(0.2)
     try:
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def served(db: str, tls_dir: str, port: int) -> Iterator[str]:
+    """``serve --tls`` on loopback (the control API answers there, without the WAN delay)."""
+    argv = [sys.executable, "-m", "smartcar_emulator.cli", "serve", "--port", str(port), "--db", db, "--tls",
+            "--tls-dir", tls_dir, "--client-id", "bench", "--client-secret", "bench-secret", "--redirect-uri",
+            "http://localhost:8000/exchange"]
+    with https_process(argv, f"https://127.0.0.1:{port}", tls_dir, "the emulator") as url:
+        yield url
 
 
 def client_env(url: str, tls_dir: str) -> dict[str, str]:
