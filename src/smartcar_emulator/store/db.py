@@ -155,6 +155,46 @@ SCHEMA: list[str] = [
     );
     CREATE INDEX executions_pending ON executions (vehicle_id, status);
     """,
+    # version 5 (issue 15): webhook delivery. Per webhook: payload format, schedule and VERIFY state; the
+    # delivery queue (an outbox written in the transaction of the change that caused it) and its attempts.
+    """
+    CREATE TABLE webhook_delivery (
+        webhook_id TEXT PRIMARY KEY,
+        version TEXT NOT NULL DEFAULT 'v3',   -- payload format: v2 or v3
+        interval_s REAL,                      -- scheduled deliveries every N seconds (platform clock)
+        next_scheduled_at REAL,
+        verify_uri TEXT,                      -- the callback URI last challenged
+        verify_status TEXT,                   -- pending, verified, failed
+        verify_detail TEXT,
+        verified_at REAL
+    );
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,               -- idempotency key: the same on every attempt and resend
+        webhook_id TEXT NOT NULL,
+        vehicle_id TEXT,
+        event_type TEXT NOT NULL,
+        payload TEXT NOT NULL,                -- JSON, per-attempt fields (deliveryId, deliveredAt) added when sent
+        body TEXT,                            -- the exact bytes last sent
+        status TEXT NOT NULL,                 -- pending, delivered, failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,        -- platform clock
+        lease_until REAL,                     -- real time: a worker is sending it
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+    CREATE INDEX deliveries_webhook ON deliveries (webhook_id, created_at);
+    CREATE TABLE delivery_attempts (
+        delivery_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        at REAL NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        duration_ms REAL,
+        PRIMARY KEY (delivery_id, attempt)
+    );
+    """,
 ]
 
 
