@@ -13,8 +13,8 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
-from .http import (api_v3, commands_v3, connect_pages, control, control_apps, control_usage, management, oauth, panel,
-                   vehicle_api)
+from .http import (api_v3, commands_v3, compatibility_v3, connect_pages, control, control_apps, control_usage,
+                   management, management_v3, oauth, panel, vehicle_api)
 from .http.errors import api_error_response, oauth_error_response
 from .http.guard import ControlGuard
 from .http.middleware import PlatformMiddleware
@@ -38,6 +38,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(vehicle_api.router, prefix="/v1.0")
     app.include_router(api_v3.router)
     app.include_router(commands_v3.router)  # v3 commands, charge schedules, executions
+    app.include_router(management_v3.router)  # Management API v3: webhooks, subscriptions
+    app.include_router(compatibility_v3.router)  # v3 compatible-vehicles
     app.include_router(control.router)  # /_emulator/...: simulator, faults, clock (not a Smartcar API)
     app.include_router(control_apps.router)  # /_emulator/apps/{id}/settings: the Dashboard's settings
     app.include_router(control_usage.router)  # /_emulator/commands, /_emulator/plan-limits

@@ -84,10 +84,24 @@ def test_matrix_filters_by_make_type_and_scope(compat):
 
 
 def test_matrix_scope_excludes_incapable_models(compat):
-    body = compat("/v2.0/compatibility/matrix", scope="read_fuel").json()
+    body = compat("/v2.0/compatibility/matrix", region="US", scope="read_fuel").json()
     assert body and all(entry["type"] != "BEV" for entries in body.values() for entry in entries)
-    everything = compat("/v2.0/compatibility/matrix").json()
+    everything = compat("/v2.0/compatibility/matrix", region="US").json()
     assert {"TESLA", "FORD", "TOYOTA"} <= set(everything)
+
+
+def test_matrix_honours_region(compat):
+    us = compat("/v2.0/compatibility/matrix", region="US").json()
+    europe = compat("/v2.0/compatibility/matrix", region="EUROPE").json()
+    assert {"RIVIAN", "CHEVROLET"} <= set(us) and not {"RIVIAN", "CHEVROLET", "CADILLAC"} & set(europe)
+    assert {"VOLKSWAGEN", "TESLA"} <= set(europe)
+    assert [e["model"] for e in us["FORD"]] != [e["model"] for e in europe["FORD"]]  # no F-150 in Europe
+
+
+@pytest.mark.parametrize("region", [None, "", "MARS"])
+def test_matrix_needs_a_known_region(compat, region):
+    params = {"region": region} if region is not None else {}
+    assert_v2_error(compat("/v2.0/compatibility/matrix", **params), 400, "VALIDATION")
 
 
 def test_matrix_needs_client_credentials(compat):

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from ..clock import from_timestamp, iso_ms
 from ..platform.catalog import MODELS
+from ..platform.compatible_vehicles import check_region, regions_of
 from ..platform.errors import ApiError
 from ..platform.permissions import KNOWN, LEVELS, capable, parse_scope
 from .auth import basic_credentials
@@ -137,12 +138,18 @@ _ENDPOINT_NAMES = {"read_battery": "EV battery", "read_charge": "EV charging sta
 async def compatibility_matrix(request: Request) -> Response:
     _compat_client(request)
     query = request.query_params
+    try:
+        region = check_region(query.get("region") or "")
+    except ValueError as error:
+        raise ApiError("VALIDATION", detail=[{"field": "region", "message": f"\"region\" is required: {error}."}]) \
+            from None
     makes = {m.upper() for m in (query.get("make") or "").split()}
     powertrain = (query.get("type") or "").upper() or None
     scopes, _ = parse_scope(query.get("scope") or "")
     result: dict[str, list[dict[str, Any]]] = {}
     for model in MODELS:
-        if (makes and model.make not in makes) or (powertrain and model.powertrain != powertrain):
+        if (makes and model.make not in makes) or (powertrain and model.powertrain != powertrain) \
+                or region not in regions_of(model):
             continue
         permissions = [p for p in _ENDPOINT_NAMES if capable(p, model.powertrain)]
         if scopes and not set(scopes) <= set(permissions):
