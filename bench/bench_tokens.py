@@ -159,12 +159,13 @@ def host(config: dict[str, Any], host_index: int, stall: float) -> list[dict[str
 
 
 # -- Parent: emulator, users, store, hosts, verdict ------------------------------------------------------------
-def start_emulator(port: int) -> subprocess.Popen[bytes]:
+def start_emulator(port: int, folder: str) -> subprocess.Popen[bytes]:
     import httpx2
 
+    log = open(Path(folder) / "emulator.log", "wb")  # noqa: SIM115 - kept open for the child's lifetime
     process = subprocess.Popen([sys.executable, "-m", "smartcar_emulator.cli", "serve", "--port", str(port),
                                 "--db", ":memory:", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-                                "--redirect-uri", REDIRECT], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--redirect-uri", REDIRECT], stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -174,7 +175,8 @@ def start_emulator(port: int) -> subprocess.Popen[bytes]:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise SystemExit("the emulator did not start")
+            output = (Path(folder) / "emulator.log").read_text(errors="replace")[-2000:]
+            raise SystemExit(f"the emulator did not start:\n{output}")
         time.sleep(0.1)
 
 
@@ -201,7 +203,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     smartcar.config.reload()  # this process imported smartcar already
     folder = tempfile.mkdtemp(prefix="smartcar-bench-tokens-")
-    emulator = start_emulator(port)
+    emulator = start_emulator(port, folder)
     store: Any = None
     try:
         users = [connect(url, CLIENT_ID, CLIENT_SECRET, REDIRECT, ["read_vehicle_info"],

@@ -160,3 +160,27 @@ def test_open_store_urls(tmp_path: Any) -> None:
 def test_record_repr_hides_tokens() -> None:
     text = repr(record(access="visible-access?", refresh="visible-refresh?"))
     assert "visible" not in text and "u1" in text
+
+
+def test_a_queued_waiter_waits_no_longer_than_its_timeout(make_store: Any) -> None:
+    """PostgreSQL's lock_timeout applies to each lock wait, and the second waiter on a row waits twice (the tuple,
+    then the holder's transaction): the store bounds the whole wait."""
+    store = make_store(lock_timeout=0.6)
+    store.put(record())
+    waited: dict[str, float] = {}
+
+    def wait(name: str, delay: float) -> None:
+        time.sleep(delay)
+        started = time.monotonic()
+        with pytest.raises(LockTimeout):
+            make_store(lock_timeout=0.6).lock("u1").rollback()
+        waited[name] = time.monotonic() - started
+    with store.lock("u1"):
+        threads = [threading.Thread(target=wait, args=("first", 0.0)),
+                   threading.Thread(target=wait, args=("second", 0.3))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert set(waited) == {"first", "second"}
+    assert all(0.5 < seconds < 0.85 for seconds in waited.values()), waited

@@ -187,9 +187,14 @@ class PostgresTokenStore(TokenStore):
         conn = self._pool.take(wait)
         try:
             conn.execute("BEGIN")
-            self._set_lock_timeout(conn, wait)
+            # lock_timeout bounds each lock wait, and a row lock can be two (the tuple, then the holder's
+            # transaction): statement_timeout bounds the whole SELECT … FOR UPDATE, then is restored.
+            ms = f"{max(1, int(wait * 1000))}ms"
+            previous = conn.execute("SELECT current_setting('statement_timeout'), set_config('lock_timeout', %s, true),"
+                                    " set_config('statement_timeout', %s, true)", (ms, ms)).fetchone()[0]
             record = self._row(conn, user_id, for_update=True)
-        except self._pg.errors.LockNotAvailable:
+            conn.execute("SELECT set_config('statement_timeout', %s, true)", (previous,))
+        except (self._pg.errors.LockNotAvailable, self._pg.errors.QueryCanceled):
             self._release(conn, rollback=True)
             raise LockTimeout(f"user {user_id}: row lock not acquired within {wait} s") from None
         except BaseException:
