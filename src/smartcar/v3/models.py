@@ -127,7 +127,7 @@ class Signal:
     @property
     def value(self) -> Any:
         """``body["value"]`` for the many single-value signals (None otherwise)."""
-        return (self.body or {}).get("value")
+        return self.body.get("value") if isinstance(self.body, dict) else None  # odd bodies: None, not a crash
 
     @classmethod
     def from_resource(cls, resource: dict[str, Any]) -> Signal:
