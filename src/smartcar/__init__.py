@@ -29,12 +29,13 @@ from smartcar.v3 import AsyncClient, Client, SignalCode  # noqa: E402
 from smartcar import aio  # noqa: E402
 from smartcar._retry import RetryPolicy  # noqa: E402
 from smartcar import fleet  # noqa: E402
+from smartcar import webhooks  # noqa: E402  (stdlib only; the Flask/Starlette receivers load on use)
 from smartcar.fleet import Fleet, FleetResult  # noqa: E402
 
 __all__ = [
     "AsyncAuthClient", "AsyncClient", "AsyncVehicle", "AuthClient", "Client", "Fleet", "FleetResult",
     "MissingCredentialsError", "RetryPolicy", "SignalCode", "SmartcarException", "Vehicle", "__version__", "aio",
-    "configure_http", "fleet", "v3",
+    "configure_http", "fleet", "v3", "webhooks",
     "delete_connections", "get_api_version", "get_compatibility", "get_compatibility_matrix", "get_connections",
     "get_management_token", "get_user", "get_vehicle", "get_vehicles", "hash_challenge", "set_api_version",
     "verify_payload", "auth_client", "config", "exception", "helpers", "smartcar", "types", "v2_response",
