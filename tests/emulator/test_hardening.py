@@ -95,6 +95,14 @@ def test_cross_origin_json_is_refused_even_with_the_right_content_type(http: htt
     assert not [f for f in faults(http) if f["kind"] == "rate_limit"]
 
 
+def test_following_a_link_to_the_panel_works_but_a_cross_site_fetch_does_not(http: httpx2.Client) -> None:
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert http.get("/_emulator/panel", headers=link).status_code == 200
+    fetch = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}
+    assert http.get("/_emulator/panel", headers=fetch).status_code == 403
+    assert http.post("/_emulator/panel/global", headers=link, data={"do": "faults_clear"}).status_code == 403
+
+
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "attacker.test:{port}", "10.0.0.1:{port}"])
 def test_dns_rebinding_foreign_host_is_refused_with_a_clear_error(http: httpx2.Client, server: EmulatorServer,
                                                                    host: str) -> None:

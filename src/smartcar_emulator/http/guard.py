@@ -7,7 +7,8 @@ a web page they happen to visit.
   (the developer trusts the network) lifts this check, not the others.
 * **Same origin only**: a request with an ``Origin`` other than the emulator's own, or a ``Sec-Fetch-Site``
   other than ``same-origin``/``none``, is refused (browsers send these on cross-site requests; scripts and
-  SDKs do not).
+  SDKs do not). Following a link to the panel from another page (a top-level ``GET`` navigation, which
+  changes nothing and whose answer the other page cannot read) is allowed.
 * **JSON only**: a control API request with a body must say ``Content-Type: application/json``: a cross-site
   ``text/plain`` or form POST (which a browser sends without a CORS preflight) is refused.
 * The panel's forms carry a CSRF token (double-submit cookie, checked in ``panel``).
@@ -95,7 +96,8 @@ class ControlGuard:
                     f"Cross-origin request refused: the emulator control API only answers pages it served "
                     f"itself (Origin {origin.decode('latin-1')!r}, Host {host!r}).")
         fetch_site = headers.get(b"sec-fetch-site")
-        if fetch_site is not None and fetch_site.lower() not in _SAFE_FETCH_SITES:
+        navigation = scope.get("method") in ("GET", "HEAD") and headers.get(b"sec-fetch-mode") == b"navigate"
+        if fetch_site is not None and fetch_site.lower() not in _SAFE_FETCH_SITES and not navigation:
             return (403, "PERMISSION",
                     f"Cross-site request refused (Sec-Fetch-Site: {fetch_site.decode('latin-1')}): the emulator "
                     f"control API only answers same-origin pages and non-browser clients.")
