@@ -121,7 +121,7 @@ class PostgresTokenStore(TokenStore):
                     if lock_timeout is not None:
                         self._set_lock_timeout(conn, lock_timeout)
                     result = fn(conn)
-        except self._pg.errors.LockNotAvailable:
+        except (self._pg.errors.LockNotAvailable, self._pg.errors.QueryCanceled):
             self._release(conn, rollback=True)
             raise LockTimeout(f"PostgreSQL row lock not acquired within {lock_timeout} s") from None
         except BaseException:
@@ -131,7 +131,10 @@ class PostgresTokenStore(TokenStore):
         return result
 
     def _set_lock_timeout(self, conn: Any, seconds: float) -> None:
-        conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{max(1, int(seconds * 1000))}ms",))
+        """Bound lock waits in this (short) transaction: each statement, not only each lock (see ``lock``)."""
+        ms = f"{max(1, int(seconds * 1000))}ms"
+        conn.execute("SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                     (ms, ms))
 
     def _decode(self, row: Any) -> TokenRecord:
         return TokenRecord(row[0], self._cipher.decrypt(row[1]), self._cipher.decrypt(row[2]), float(row[3]),
