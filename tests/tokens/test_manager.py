@@ -254,3 +254,16 @@ def test_manager_needs_a_way_to_refresh(tmp_path: Any) -> None:
     with pytest.raises(TypeError, match="auth_client"):
         TokenManager(MemoryTokenStore())
     assert issubclass(LockTimeout, TokenError) and issubclass(UnknownUser, ReconnectRequired)
+
+
+def test_async_disconnect_and_purge(user: dict[str, Any]) -> None:
+    async def main() -> None:
+        manager = AsyncTokenManager(MemoryTokenStore(), smartcar.AsyncAuthClient(mode="test"))
+        await manager.save(user["user_id"], user["grant"])
+        await manager.disconnect(user["user_id"])
+        assert manager.store.get(user["user_id"]) is None
+        manager.store.put(TokenRecord("gone", "a", "r", 0.0, time.time() - 1))
+        assert await manager.purge_expired() == ["gone"]
+    asyncio.run(main())
+    with pytest.raises(smartcar.SmartcarException):  # the app's access to the vehicle is gone
+        smartcar.Vehicle(user["vehicle_ids"][0], user["access_token"]).odometer()
