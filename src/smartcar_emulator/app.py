@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .http import (api_v3, commands_v3, compatibility_v3, connect_pages, control, control_apps, control_usage,
-                   management, management_v3, oauth, panel, vehicle_api)
+                   make_api, management, management_v3, oauth, panel, vehicle_api)
 from .http.errors import api_error_response, oauth_error_response
 from .http.guard import ControlGuard
 from .http.middleware import PlatformMiddleware
@@ -34,6 +34,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(connect_pages.router)
     app.include_router(oauth.router)
     app.include_router(management.router)
+    app.include_router(make_api.router, prefix="/v2.0")  # make-specific writes and charge records (before reads)
     app.include_router(vehicle_api.router, prefix="/v2.0")
     app.include_router(vehicle_api.router, prefix="/v1.0")
     app.include_router(api_v3.router)

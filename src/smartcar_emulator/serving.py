@@ -72,14 +72,14 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             return
         self._refused = True
         self._disarm()
-        started = self.cycle is not None and getattr(self.cycle, "response_started", False)
-        if not started:
+        current = None if self._in_head else self.cycle  # in a head, self.cycle is the previous request's
+        if current is None or not current.response_started:
             self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
                                  b"content-length: %d\r\nconnection: close\r\n\r\n%s"
                                  % (status, _REASONS[status], len(message), message))
-        if self.cycle is not None:
-            self.cycle.disconnected = True
-            self.cycle.message_event.set()
+        if current is not None:
+            current.disconnected = True
+            current.message_event.set()
         self.transport.close()
 
     # -- protocol hooks -------------------------------------------------------------------------------------------

@@ -199,6 +199,32 @@ def test_header_floods_get_431(server: EmulatorServer) -> None:
     assert status_of(raw(server, normal)) == 200
 
 
+def second_request(server: EmulatorServer, data: bytes) -> tuple[bytes, bytes]:
+    """One request answered on a connection, then ``data`` on the same (kept-alive) connection."""
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        first = b""
+        while not first.endswith(b'"ok"}'):
+            first += sock.recv(65536)
+        sock.sendall(data)
+        second = b""
+        try:
+            while chunk := sock.recv(65536):
+                second += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return first, second
+
+
+def test_limits_hold_on_a_kept_alive_connection(server: EmulatorServer) -> None:
+    """The second request on a connection gets the same limits (and its own 431 or 408) as the first."""
+    first, flood = second_request(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X: y\r\n" * 300
+                                  + b"\r\n")
+    assert status_of(first) == 200 and status_of(flood) == 431
+    first, slow = second_request(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    assert status_of(first) == 200 and status_of(slow) == 408
+
+
 def test_body_limit_is_kept(http: httpx2.Client) -> None:
     response = http.post("/_emulator/faults", content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers=JSON)
     assert response.status_code == 413

@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..platform.errors import ApiError
 from ..platform.state import DOORS, VehicleState
 from ..platform.vehicles import Vehicle
+from .make_views import MAKE_READS
+from .readspec import KM_TO_MI, Body, Read, Units, parse_units
 
-KM_TO_MI = 0.621371
-L_TO_GAL = 0.264172
-KPA_TO_PSI = 0.145038
-
-
-@dataclass(frozen=True)
-class Units:
-    imperial: bool
-
-    @property
-    def name(self) -> str:
-        return "imperial" if self.imperial else "metric"
-
-    def distance(self, km: float | None) -> float | None:
-        return None if km is None else round(km * KM_TO_MI if self.imperial else km, 2)
-
-    def volume(self, liters: float | None) -> float | None:
-        return None if liters is None else round(liters * L_TO_GAL if self.imperial else liters, 2)
-
-    def pressure(self, kpa: float) -> float:
-        return round(kpa * KPA_TO_PSI if self.imperial else kpa, 2)
-
-
-def parse_units(header: str | None) -> Units:
-    value = (header or "metric").strip().lower()
-    if value not in ("metric", "imperial"):
-        raise ApiError("VALIDATION", detail=[{"field": "sc-unit-system",
-                                              "message": "Must be one of: metric, imperial."}])
-    return Units(value == "imperial")
-
-
-Body = Callable[[Vehicle, VehicleState, Units], Any]
-
-
-@dataclass(frozen=True)
-class Read:
-    """A GET data path: the permission it needs and how its body is built."""
-
-    permission: str
-    body: Body
-    dynamic: bool = True  # carries sc-data-age / sc-fetched-at
-    unit_bearing: bool = False  # echoes sc-unit-system
-    make: str | None = None  # make-specific paths (lower-case make segment)
+__all__ = ["KM_TO_MI", "READS", "Body", "Read", "Units", "parse_units", "service_history"]
 
 
 def _nominal(v: Vehicle, s: VehicleState, u: Units) -> dict[str, Any]:
@@ -76,11 +34,6 @@ def _lock_status(v: Vehicle, s: VehicleState, u: Units) -> dict[str, Any]:
         "chargingPort": ([{"type": "chargingPort", "status": s.charging_port}]
                          if s.battery_capacity_kwh and v.powertrain != "HEV" else []),
     }
-
-
-def _compass(v: Vehicle, s: VehicleState, u: Units) -> dict[str, Any]:
-    points = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
-    return {"direction": points[int(((s.heading % 360) + 22.5) // 45) % 8], "heading": s.heading}
 
 
 READS: dict[str, Read] = {
@@ -109,15 +62,7 @@ READS: dict[str, Read] = {
     "security": Read("read_security", _lock_status),
     "diagnostics/system_status": Read("read_diagnostics", lambda v, s, u: {"systems": s.systems}),
     "diagnostics/dtcs": Read("read_diagnostics", lambda v, s, u: {"activeCodes": s.dtcs}),
-    "tesla/compass": Read("read_compass", _compass, make="TESLA"),
-    "tesla/speedometer": Read("read_speedometer", lambda v, s, u: {"speed": u.distance(s.speed_kph)},
-                              unit_bearing=True, make="TESLA"),
-    "tesla/charge/ammeter": Read("read_charge", lambda v, s, u: {"amperage": 32 if s.charging else 0},
-                                 make="TESLA"),
-    "tesla/charge/voltmeter": Read("read_charge", lambda v, s, u: {"voltage": 240 if s.plugged_in else 0},
-                                   make="TESLA"),
-    "tesla/charge/wattmeter": Read("read_charge", lambda v, s, u: {"wattage": s.charge_rate_kw if s.charging else 0},
-                                   make="TESLA"),
+    **MAKE_READS,
 }
 
 

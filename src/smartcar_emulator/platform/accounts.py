@@ -11,7 +11,8 @@ from .vehicles import Vehicle, VehicleRepository, owner_key
 
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
 _MAKE_WMI = {"AUDI": "WAU", "BMW": "WBA", "CADILLAC": "1G6", "CHEVROLET": "1G1", "FORD": "1FA",
-             "HYUNDAI": "KM8", "KIA": "KNA", "MERCEDES-BENZ": "W1K", "NISSAN": "1N4", "RIVIAN": "7FC",
+             "HYUNDAI": "KM8", "KIA": "KNA", "LINCOLN": "5LM", "MERCEDES-BENZ": "W1K", "MINI": "WMW", "NISSAN": "1N4",
+             "RIVIAN": "7FC",
              "TESLA": "5YJ", "TOYOTA": "JTD", "VOLKSWAGEN": "WVG", "VOLVO": "YV4"}
 
 

@@ -28,7 +28,9 @@ MODELS: tuple[Model, ...] = (
     Model("FORD", "F-150", 2018, 2025, "ICE", tank_liters=98.0),
     Model("HYUNDAI", "Ioniq 5", 2022, 2025, "BEV", battery_kwh=77.4),
     Model("KIA", "Niro", 2019, 2024, "HEV", battery_kwh=1.56, tank_liters=45.0),
+    Model("LINCOLN", "Aviator Grand Touring", 2020, 2025, "PHEV", battery_kwh=13.6, tank_liters=75.0),
     Model("MERCEDES-BENZ", "EQS", 2022, 2025, "BEV", battery_kwh=107.8),
+    Model("MINI", "Cooper SE", 2020, 2024, "BEV", battery_kwh=32.6),
     Model("NISSAN", "LEAF", 2018, 2022, "BEV", battery_kwh=40.0),
     Model("RIVIAN", "R1T", 2022, 2025, "BEV", battery_kwh=135.0),
     Model("TESLA", "Model 3", 2018, 2025, "BEV", battery_kwh=75.0),
@@ -43,7 +45,8 @@ MODELS: tuple[Model, ...] = (
 # Display names for the brand selector; the button id is the upper-case key.
 MAKES: dict[str, str] = {
     "AUDI": "Audi", "BMW": "BMW", "CADILLAC": "Cadillac", "CHEVROLET": "Chevrolet", "FORD": "Ford",
-    "HYUNDAI": "Hyundai", "KIA": "Kia", "MERCEDES-BENZ": "Mercedes-Benz", "NISSAN": "Nissan",
+    "HYUNDAI": "Hyundai", "KIA": "Kia", "LINCOLN": "Lincoln", "MERCEDES-BENZ": "Mercedes-Benz", "MINI": "MINI",
+    "NISSAN": "Nissan",
     "RIVIAN": "Rivian", "TESLA": "Tesla", "TOYOTA": "Toyota", "VOLKSWAGEN": "Volkswagen", "VOLVO": "Volvo",
 }
 
@@ -51,7 +54,8 @@ MAKES: dict[str, str] = {
 WMI: dict[str, str] = {
     "WAU": "AUDI", "WA1": "AUDI", "WBA": "BMW", "WBY": "BMW", "1G6": "CADILLAC", "1G1": "CHEVROLET",
     "1FA": "FORD", "1FT": "FORD", "3FM": "FORD", "KM8": "HYUNDAI", "KNA": "KIA", "KND": "KIA",
-    "W1K": "MERCEDES-BENZ", "1N4": "NISSAN", "7FC": "RIVIAN", "5YJ": "TESLA", "7SA": "TESLA",
+    "W1K": "MERCEDES-BENZ", "5LM": "LINCOLN", "WMW": "MINI", "1N4": "NISSAN", "7FC": "RIVIAN", "5YJ": "TESLA",
+    "7SA": "TESLA",
     "JTD": "TOYOTA", "4T1": "TOYOTA", "WVG": "VOLKSWAGEN", "1V2": "VOLKSWAGEN", "YV4": "VOLVO",
 }
 

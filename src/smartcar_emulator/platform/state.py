@@ -73,6 +73,11 @@ class VehicleState:
     in_service: bool = False
     surveillance: bool = False
     drive_mode: str = "NORMAL"
+    # Make-specific v2 writes: PIN to Drive, the requested charging current (None: the make's maximum), and the
+    # charging locations with their limit and windows (Ford/Lincoln ``schedule_by_location``).
+    pin_to_drive: str | None = None
+    charge_amps: float | None = None
+    charge_locations: list[dict[str, Any]] = field(default_factory=list)
     data_age: float = 0.0  # epoch seconds the vehicle last recorded its data
     # Simulator (smartcar_emulator.simulator): the trip under way, the recent track, the simulated instant.
     trip: dict[str, Any] | None = None  # {"waypoints": [[lat, lon], ...], "speed_kph", "distance_km", ...}
