@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,8 +15,10 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
+from .delivery import DeliveryWorker
 from .http import (api_v3, commands_v3, compatibility_v3, connect_pages, control, control_apps, control_usage,
                    make_api, management, management_v3, oauth, panel, vehicle_api)
+from .http import control_webhooks
 from .http.errors import api_error_response, oauth_error_response
 from .http.guard import ControlGuard
 from .http.middleware import PlatformMiddleware
@@ -23,13 +27,26 @@ from .platform.errors import ApiError, OAuthError
 from .simulator import attach
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Serving runs the webhook delivery worker (``EmulatorServer`` serves with lifespan off and starts it)."""
+    worker: DeliveryWorker = app.state.delivery
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.stop()
+
+
 def create_app(platform: Platform | None = None) -> FastAPI:
     """The emulator's ASGI app around a platform (a fresh in-memory one by default)."""
     app = FastAPI(title="Smartcar platform emulator", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=_lifespan,
                   description="Offline Smartcar: Connect, OAuth and IAM tokens, vehicle API v1.0/v2.0/v3, "
                               "management API, simulator control.")
     app.state.platform = platform = platform or Platform()
     app.state.simulator = attach(platform)  # the platform's dynamics: physics over time, test-mode readings
+    app.state.delivery = DeliveryWorker(platform)  # webhooks: started by serving (lifespan, EmulatorServer)
 
     app.include_router(connect_pages.router)
     app.include_router(oauth.router)
@@ -44,6 +61,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(control.router)  # /_emulator/...: simulator, faults, clock (not a Smartcar API)
     app.include_router(control_apps.router)  # /_emulator/apps/{id}/settings: the Dashboard's settings
     app.include_router(control_usage.router)  # /_emulator/commands, /_emulator/plan-limits
+    app.include_router(control_webhooks.router)  # /_emulator/webhooks, /_emulator/deliveries
     app.include_router(panel.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -69,9 +69,11 @@ class EmulatorServer:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the emulator did not start on {self.url}")
             time.sleep(0.01)
+        self.app.state.delivery.start()  # webhook deliveries (uvicorn's lifespan is off here)
         return self
 
     def stop(self) -> None:
+        self.app.state.delivery.stop()
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)

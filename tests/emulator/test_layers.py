@@ -19,8 +19,9 @@ PACKAGE = "smartcar_emulator"
 # Each layer, and the packages of this project it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "store": ("platform", "simulator", "http", "app", "server", "cli", "testing"),
-    "platform": ("simulator", "http", "app", "server", "cli", "testing"),
-    "simulator": ("http", "app", "server", "cli", "testing"),
+    "platform": ("simulator", "delivery", "http", "app", "server", "cli", "testing"),
+    "simulator": ("delivery", "http", "app", "server", "cli", "testing"),
+    "delivery": ("simulator", "http", "app", "server", "cli", "testing"),  # webhook sending: beside simulator/
 }
 
 

@@ -29,6 +29,7 @@ from .ratelimit import RateLimiter
 from .state import VehicleState
 from .v3 import V3Service
 from .vehicles import Vehicle, VehicleRepository
+from .webhook_outbox import WebhookOutbox
 from .webhook_registry import WebhookRegistry
 
 _ID_SYNTAX = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -76,6 +77,9 @@ class Platform:
         self.webhooks = WebhookRegistry(self.db, self.clock)  # Management API v3 webhooks and subscriptions
         self.connections.on_grant.append(lambda c: self.webhooks.auto_subscribe(c.client_id, c.vehicle_id, c.user_id))
         self.commands = CommandService(ExecutionStore(self.db, self.clock), self)  # v3 commands, charge schedules
+        # Webhook deliveries queued with the state changes that cause them; sent by delivery/ (issue 15).
+        self.outbox = WebhookOutbox(self.db, self.clock, self.apps, self.webhooks, self.vehicles, self.connections,
+                                    self.faults, self.current_state)
         # How state moves over time: the simulator, attached at assembly (``simulator.attach`` in app.py), which
         # also sets ``simulator`` (its control operations, for the control API and the panel).
         self.dynamics: VehicleDynamics = dynamics or StoredState(self.vehicles)

@@ -8,6 +8,7 @@ driving or charging that happened before it.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from ..platform.errors import ApiError, validation
 from ..platform.state import DOORS, VehicleState, rng_for
 from ..platform.testmode import test_vin
 from ..platform.vehicles import MODES, Vehicle, owner_key
+from ..platform.webhook_outbox import Snapshot
 from .physics import (active, advance, build_route, close_session, end_trip, open_session, project, settle,
                       update_ranges)
 from .readings import reading_state
@@ -25,6 +27,7 @@ from .readings import reading_state
 if TYPE_CHECKING:
     from ..platform.core import Platform
 
+logger = logging.getLogger(__name__)
 DEFAULT_EMAIL = "simulator@emulator.local"
 STATUSES = ("OPEN", "CLOSED", "UNKNOWN")
 DRIVE_MODES = ("NORMAL", "SPORT", "ECO", "OFF_ROAD")
@@ -126,9 +129,18 @@ class Simulator:
             return state
 
         def step(current: VehicleState) -> None:
+            before = Snapshot.of(current)
             advance(current, vehicle.powertrain, self.platform.clock.timestamp())
+            self._report(vehicle, before, current)
 
         return self.platform.vehicles.update_state(vehicle.id, step)
+
+    def _report(self, vehicle: Vehicle, before: Snapshot, after: VehicleState) -> None:
+        """Tell the platform's webhook outbox what changed (in the change's transaction); never fails the change."""
+        try:
+            self.platform.outbox.changed(vehicle, before, after)
+        except Exception:  # noqa: BLE001 - a webhook problem must not fail a vehicle request
+            logger.exception("queueing webhook events failed for vehicle %s", vehicle.id)
 
     def sync(self, vehicle_id: str) -> VehicleState:
         """The authoritative state advanced to now (stored only when time changed something)."""
@@ -150,6 +162,7 @@ class Simulator:
         now = self.platform.clock.timestamp()
 
         def step(state: VehicleState) -> None:
+            before = Snapshot.of(state)
             advance(state, vehicle.powertrain, now)
             settle(state, now)
             was_charging = state.charging
@@ -158,6 +171,7 @@ class Simulator:
                 open_session(state, now)
             close_session(state, now)
             update_ranges(state)
+            self._report(vehicle, before, state)
 
         return self.platform.vehicles.update_state(vehicle_id, step)
 

@@ -1,0 +1,210 @@
+"""Webhook delivery over loopback: VERIFY, signed events (v3 and v2), retries, de-duplication, the log, schedules,
+vehicle errors, and a queued delivery surviving an emulator restart (issue 15's "done when")."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from smartcar import webhooks
+from smartcar_emulator.server import EmulatorServer
+
+from .conftest import AMT, Setup
+from .receiver import ReceiverServer, wait_for
+
+
+def start_charge(setup: Setup, vehicle_id: str) -> None:
+    setup.control("POST", f"/vehicles/{vehicle_id}/plug")
+    setup.control("POST", f"/vehicles/{vehicle_id}/charge", {"action": "START"})
+
+
+def test_challenge_handshake_verifies_the_webhook_and_a_url_change_challenges_again(setup: Setup) -> None:
+    hook = setup.webhook([])
+    verify = json.loads(setup.receiver.requests[0][1])
+    assert verify["eventType"] == "VERIFY" and verify["meta"]["webhookId"] == hook["id"]
+    answer = setup.log(webhook_id=hook["id"])[0]
+    assert (answer["eventType"], answer["status"], answer["attempts"][0]["statusCode"]) == ("VERIFY", "delivered", 200)
+
+    wrong = ReceiverServer(AMT, answer_verify=False).start()  # answers, but not with the HMAC
+    try:
+        setup.emulator.platform.webhooks.update(setup.app.client_id, hook["id"], callback_uri=wrong.url)
+        wait_for(lambda: setup.verification(hook["id"]) == "failed", what="VERIFY refused")
+        detail = setup.control("GET", f"/webhooks/{hook['id']}")["verification"]["detail"]
+        assert "HMAC" in detail
+        assert len(wrong.requests) == 1
+    finally:
+        wrong.stop()
+    setup.emulator.platform.webhooks.update(setup.app.client_id, hook["id"], callback_uri=setup.receiver.url)
+    wait_for(lambda: setup.verification(hook["id"]) == "verified", what="verified again")
+    assert len(setup.receiver.requests) == 2  # one VERIFY per URL change
+
+
+def test_an_unverified_webhook_gets_nothing_until_verified(setup: Setup) -> None:
+    setup.receiver.answer_verify = False
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle], verified=False)
+    wait_for(lambda: setup.verification(hook["id"]) == "failed", what="VERIFY refused")
+    start_charge(setup, vehicle)
+    pending = setup.log(webhook_id=hook["id"], status="pending")
+    assert [d["eventType"] for d in pending] == ["VEHICLE_STATE"] and pending[0]["attempts"] == []
+    setup.receiver.answer_verify = True
+    setup.control("POST", f"/webhooks/{hook['id']}/verify", status=202)
+    wait_for(lambda: setup.receiver.events("VEHICLE_STATE"), what="the held event")
+
+
+def test_a_state_change_is_delivered_signed_in_v3(setup: Setup) -> None:
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle])
+    start_charge(setup, vehicle)
+    wait_for(lambda: setup.receiver.handled, what="the charging event")
+    headers, body, status = next(r for r in setup.receiver.requests if b"VEHICLE_STATE" in r[1])
+    assert status == 200
+    assert headers["SC-Signature"] == hmac.new(AMT.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["Content-Type"] == "application/json" and headers["User-Agent"].startswith("Smartcar/")
+    event = webhooks.parse(body, headers["SC-Signature"], AMT)
+    assert isinstance(event, webhooks.VehicleStateEvent)
+    assert event.vehicle_id == vehicle and event.meta.webhook_id == hook["id"] and event.meta.delivery_id
+    assert [t.code for t in event.triggers] == ["charge-ischarging"]
+    charging = event.signal("charge-ischarging")
+    assert charging is not None and charging.value is True
+    assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()  # compact
+
+
+def test_lock_trip_and_low_battery_events(setup: Setup) -> None:
+    vehicle = setup.vehicle(battery_soc=0.21)
+    setup.webhook([vehicle])
+    setup.control("POST", f"/vehicles/{vehicle}/security", {"action": "UNLOCK"})
+    setup.control("POST", f"/vehicles/{vehicle}/trip", {"distance_km": 5, "speed_kph": 100})
+    setup.advance(3600)  # the worker catches up driving vehicles: the trip ends, the battery drops
+    triggers = lambda: {t["signal"]["code"] for e in setup.receiver.events("VEHICLE_STATE")  # noqa: E731
+                        for t in e["triggers"]}
+    wait_for(lambda: {"closure-islocked", "odometer-traveleddistance"} <= triggers(), what="lock and trip events")
+    state = setup.control("GET", f"/vehicles/{vehicle}")["state"]
+    if state["battery_soc"] < 0.2:
+        wait_for(lambda: "tractionbattery-stateofcharge" in triggers(), what="low battery")
+
+
+def test_v2_format_sends_event_based_charging(setup: Setup) -> None:
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle], version="v2")
+    verify = json.loads(setup.receiver.requests[0][1])
+    assert verify == {"version": "2.0", "webhookId": hook["id"], "eventName": "verify",
+                      "payload": {"challenge": verify["payload"]["challenge"]}}
+    start_charge(setup, vehicle)
+    setup.control("POST", f"/vehicles/{vehicle}/charge", {"action": "STOP"})
+    wait_for(lambda: len(setup.receiver.handled) == 2, what="two v2 events")
+    kinds = [(e.event_name, e.event_type) for e in setup.receiver.handled if isinstance(e, webhooks.V2Event)]
+    assert kinds == [("eventBased", "CHARGING_STARTED"), ("eventBased", "CHARGING_STOPPED")]
+
+
+def test_a_receiver_failing_twice_then_succeeding_handles_exactly_one_event(setup: Setup) -> None:
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle])
+    setup.receiver.fail_next = 2
+    start_charge(setup, vehicle)
+    wait_for(lambda: len(setup.receiver.events()) == 1, what="first attempt")
+    setup.advance(25)
+    wait_for(lambda: len(setup.receiver.events()) == 2, what="first retry (+25 s)")
+    setup.advance(50)
+    wait_for(lambda: len(setup.receiver.events()) == 3, what="second retry (+50 s)")
+    wait_for(lambda: setup.log(webhook_id=hook["id"], status="delivered")[0]["eventType"] != "VERIFY",
+             what="delivered")
+    delivery = setup.log(webhook_id=hook["id"], status="delivered")[0]
+    assert [a["statusCode"] for a in delivery["attempts"]] == [500, 500, 200]
+    event_ids = {e["eventId"] for e in setup.receiver.events()}
+    delivery_ids = {e["meta"]["deliveryId"] for e in setup.receiver.events()}
+    assert len(event_ids) == 1 and len(delivery_ids) == 3  # one event, one id per attempt
+    assert len(setup.receiver.handled) == 1
+
+    setup.control("POST", f"/deliveries/{delivery['id']}/resend", status=202)  # at least once: a duplicate
+    wait_for(lambda: len(setup.receiver.events()) == 4, what="the resend")
+    assert setup.receiver.requests[-1][2] == 200 and len(setup.receiver.handled) == 1
+
+
+def test_retries_stop_at_the_limit_and_the_delivery_fails(setup: Setup) -> None:
+    setup.control("PUT", "/delivery-policy", {"retries": 1, "backoffSeconds": 10})
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle])
+    setup.receiver.fail_next = 5
+    start_charge(setup, vehicle)
+    wait_for(lambda: len(setup.receiver.events()) == 1, what="first attempt")
+    setup.advance(10)
+    wait_for(lambda: setup.log(webhook_id=hook["id"], status="failed"), what="failed")
+    setup.advance(1000)
+    assert len(setup.receiver.events()) == 2 and setup.receiver.handled == []
+
+
+def test_scheduled_deliveries_follow_the_emulator_clock(setup: Setup) -> None:
+    vehicle = setup.vehicle()
+    setup.webhook([vehicle], intervalSeconds=3600, data=["tractionbattery-stateofcharge"])
+    setup.advance(3600)
+    scheduled = wait_for(lambda: setup.receiver.events("VEHICLE_STATE"), what="scheduled delivery")[0]
+    assert scheduled["triggers"] == [{"type": "SCHEDULED"}]
+    assert [s["code"] for s in scheduled["data"]["signals"]] == ["tractionbattery-stateofcharge"]
+
+
+def test_a_sleeping_vehicle_sends_a_vehicle_error(setup: Setup) -> None:
+    vehicle = setup.vehicle()
+    setup.webhook([vehicle])
+    setup.control("POST", "/faults", {"kind": "asleep", "vehicle_id": vehicle})
+    setup.control("POST", f"/vehicles/{vehicle}/security", {"action": "UNLOCK"})
+    error = wait_for(lambda: setup.receiver.events("VEHICLE_ERROR"), what="vehicle error")[0]
+    assert error["data"]["errors"][0]["code"] == "ASLEEP" and error["data"]["errors"][0]["state"] == "ERROR"
+    assert isinstance(setup.receiver.handled[0], webhooks.VehicleErrorEvent)
+
+
+def test_test_event_and_the_log(setup: Setup) -> None:
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle])
+    event_id = setup.control("POST", f"/webhooks/{hook['id']}/test", status=202)["eventId"]
+    wait_for(lambda: setup.receiver.handled, what="test event")
+    assert setup.receiver.handled[0].event_id == event_id
+    entry = setup.log(webhook_id=hook["id"])[0]
+    assert entry["eventId"] == event_id and entry["attempts"][0]["statusCode"] == 200
+    assert json.loads(entry["body"])["triggers"] == [{"type": "TEST"}]
+    missing = setup.http.get("/_emulator/deliveries/nope")
+    assert missing.status_code == 404
+
+
+def test_a_receiver_down_during_a_restart_gets_the_queued_event_afterwards(tmp_path) -> None:
+    db = str(tmp_path / "emulator.db")
+    receiver = ReceiverServer(AMT).start()
+    port = receiver.port
+    with EmulatorServer(db=db) as emulator:
+        setup = Setup(emulator, receiver)
+        vehicle = setup.vehicle()
+        hook = setup.webhook([vehicle])
+        receiver.stop()  # the receiver goes down
+        start_charge(setup, vehicle)
+        wait_for(lambda: setup.log(webhook_id=hook["id"], status="pending")[0]["attempts"], what="a failed attempt")
+        queued = setup.log(webhook_id=hook["id"], status="pending")[0]
+        assert queued["attempts"][0]["error"] and queued["attempts"][0]["statusCode"] is None
+        setup.http.close()
+    receiver = ReceiverServer(AMT, port=port).start()  # back up, on the same URL
+    try:
+        with EmulatorServer(db=db) as emulator:
+            setup = Setup(emulator, receiver)
+            setup.advance(30)
+            wait_for(lambda: receiver.handled, what="the queued event after the restart")
+            assert receiver.handled[0].event_id == queued["eventId"]
+            setup.http.close()
+    finally:
+        receiver.stop()
+
+
+@pytest.mark.parametrize("tamper", [b'"value":true', b'"isOpen"'])
+def test_a_tampered_body_is_refused_by_the_sdk(setup: Setup, tamper: bytes) -> None:
+    vehicle = setup.vehicle()
+    setup.webhook([vehicle])
+    start_charge(setup, vehicle)
+    headers, body, _ = wait_for(lambda: next((r for r in setup.receiver.requests if b"VEHICLE_STATE" in r[1]), None),
+                                what="an event")
+    tampered = body.replace(b'"value":true', b'"value":false') if tamper == b'"value":true' else body + b" "
+    assert tampered != body
+    with pytest.raises(webhooks.InvalidSignature):
+        webhooks.parse(tampered, headers["SC-Signature"], AMT)
+    reply = setup.receiver.receiver.handle(tampered, headers["SC-Signature"])
+    assert reply.status == 401
