@@ -73,8 +73,10 @@ def attributes(response: httpx2.Response, status: int = 200) -> dict[str, Any]:
 ])
 def test_each_command_and_its_effect(car, emulator, path, body, command_type, signal, expect):
     vehicle = car("TESLA")
+    if command_type.startswith("charge-"):  # below its limit (a full battery does not charge), then charging
+        vehicle.call("POST", "/commands/charge/set-limit", {"data": {"attributes": {"percent": 100}}})
     if command_type in ("charge-stop", "charge-set-limit"):
-        vehicle.call("POST", "/commands/charge/start")  # plugged in and charging first
+        vehicle.call("POST", "/commands/charge/start")
     response = vehicle.call("POST", f"/{path}", body)
     found = attributes(response)
     assert found["commandType"] == command_type and found["status"] == {"value": "SUCCESS"}
