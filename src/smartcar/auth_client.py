@@ -102,8 +102,11 @@ class _AuthCalls:
         _args.mapping(options, "options")
         if options and options.get("flags"):
             params["flags"] = _core.format_flag_query(_args.mapping(options["flags"], "options['flags']") or {})
+        # Not repeatable: a code works once and a refresh token rotates, so a grant that may have reached the
+        # platform (read timeout, dropped connection, 5xx) is not sent again; the retry policy still resends one
+        # that never left. Sending it twice would be a replay (the chain revoked) on a strict server.
         spec = _core.RequestSpec("POST", config.AUTH_ORIGIN, data=form, params=params,
-                                 auth=self.auth, repeatable=True)  # type: ignore[arg-type]
+                                 auth=self.auth, repeatable=False)  # type: ignore[arg-type]
         return _core.Call(spec, _parse_access)
 
     def exchange_code_call(self, code: str, options: Optional[dict[str, Any]] = None) -> _core.Call[Access]:

@@ -361,7 +361,60 @@ def test_which_requests_are_repeatable_is_decided_in_the_shared_builders() -> No
     assert not car.disconnect_call().spec.is_repeatable and not car.subscribe_call("wh").spec.is_repeatable
     assert car.request_call("GET", "x").spec.is_repeatable and not car.request_call("POST", "x").spec.is_repeatable
     auth = smartcar.AuthClient("id", "secret", "https://ex.com/cb")
-    assert auth.exchange_code_call("code").spec.is_repeatable  # token requests are retried
+    # A code works once and a refresh token rotates: those grants are sent again only when they never left.
+    assert not auth.exchange_code_call("code").spec.is_repeatable
+    assert not auth.exchange_refresh_token_call("rt").spec.is_repeatable
+    assert smartcar.Client("id", "secret")._token_spec().is_repeatable  # client credentials: safe to repeat
     assert smartcar.smartcar.user_call("tok").spec.is_repeatable
     assert not smartcar.smartcar.delete_connections_call(AMT, {"user_id": "u"}).spec.is_repeatable
 
+
+
+# -- Token grants are not sent twice once they may have reached the platform ----------------------------------
+@pytest.mark.parametrize("grant", ["refresh_token", "authorization_code"])
+def test_a_rotating_grant_is_not_resent_after_a_server_answer(grant: str, stub: StubServer,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 503 may come after the platform rotated the refresh token (or used the code): resending would be a
+    replay, which a strict server answers by revoking the chain. The application token grant is a read."""
+    monkeypatch.setattr(config, "AUTH_ORIGIN", f"{stub.url}/oauth/token")
+    stub.reply = Reply(503, {"error": "server_error", "error_description": "try later"})
+    fake = FakeTime()
+    smartcar.configure_http(retry_policy=fake.policy())
+    try:
+        client = smartcar.AuthClient("id", "secret", "http://localhost:8000/exchange", mode="test")
+        with pytest.raises(SmartcarException):
+            if grant == "refresh_token":
+                client.exchange_refresh_token("a-refresh-token")
+            else:
+                client.exchange_code("a-code")
+    finally:
+        smartcar.configure_http()
+    assert len(stub.seen) == 1
+
+
+def test_a_grant_that_never_left_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smartcar_emulator.server import free_port
+
+    monkeypatch.setattr(config, "AUTH_ORIGIN", f"http://127.0.0.1:{free_port()}/oauth/token")  # refused
+    fake = FakeTime()
+    attempts: list[float] = []
+    smartcar.configure_http(retry_policy=fake.policy(sleep=attempts.append))
+    try:
+        with pytest.raises(SmartcarException) as refused:
+            smartcar.AuthClient("id", "secret", "http://x/cb", mode="test").exchange_refresh_token("rt")
+    finally:
+        smartcar.configure_http()
+    assert isinstance(refused.value.__cause__, httpx2.ConnectError)
+    assert len(attempts) == 2  # two waits: three attempts, none of which reached a server
+
+
+def test_the_application_token_grant_is_retried_as_a_read(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "IAM_ORIGIN", stub.url)
+    monkeypatch.setattr(config, "VEHICLE_API_ORIGIN", stub.url)
+    stub.reply = Reply(503, {"type": "SERVER", "code": "INTERNAL", "description": "down", "statusCode": 503,
+                             "requestId": "r"})
+    fake = FakeTime()
+    client = smartcar.Client("id", "secret", retry_policy=fake.policy())
+    with pytest.raises(SmartcarException):
+        client.vehicle("vid", "uid").attributes()
+    assert len(stub.seen) == 3 and all(s.path.endswith("/oauth2/token") for s in stub.seen)
