@@ -20,6 +20,9 @@ _SETTINGS: tuple[tuple[str, str | None, str, str], ...] = (
     ("VEHICLE_API_ORIGIN", None, "SMARTCAR_VEHICLE_API_V3_ORIGIN", "https://vehicle.api.smartcar.com"),
     # API v3 application tokens (``smartcar.Client``); the variable name is our choice (no official SDK reads one).
     ("IAM_ORIGIN", None, "SMARTCAR_IAM_ORIGIN", "https://iam.smartcar.com"),
+    # Management API v3 (webhooks, subscriptions) and the v3 compatible-vehicles list; variable names ours too.
+    ("MANAGEMENT_API_V3_ORIGIN", None, "SMARTCAR_MANAGEMENT_API_V3_ORIGIN", "https://management.api.smartcar.com"),
+    ("COMPATIBILITY_API_ORIGIN", None, "SMARTCAR_COMPATIBILITY_API_ORIGIN", "https://compatibility.api.smartcar.com"),
 )
 
 # Declared for type checkers; the values live in ``_values`` behind the properties below.
@@ -29,6 +32,8 @@ CONNECT_ORIGIN: str
 MANAGEMENT_API_ORIGIN: str
 VEHICLE_API_ORIGIN: str
 IAM_ORIGIN: str
+MANAGEMENT_API_V3_ORIGIN: str
+COMPATIBILITY_API_ORIGIN: str
 API_URL: str
 AUTH_URL: str
 CONNECT_URL: str

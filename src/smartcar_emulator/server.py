@@ -98,4 +98,6 @@ def origin_env(url: str) -> dict[str, str]:
         "SMARTCAR_VEHICLE_API_V3_ORIGIN": url,
         "SMARTCAR_API_V3_ORIGIN": url,
         "SMARTCAR_IAM_ORIGIN": url,
+        "SMARTCAR_MANAGEMENT_API_V3_ORIGIN": url,
+        "SMARTCAR_COMPATIBILITY_API_ORIGIN": url,
     }

@@ -29,6 +29,8 @@ def sdk_env(emulator: EmulatorServer, application: Any, monkeypatch: pytest.Monk
     monkeypatch.setattr(config, "MANAGEMENT_API_ORIGIN", env["SMARTCAR_MANAGEMENT_API_ORIGIN"])
     monkeypatch.setattr(config, "VEHICLE_API_ORIGIN", env["SMARTCAR_VEHICLE_API_V3_ORIGIN"])
     monkeypatch.setattr(config, "IAM_ORIGIN", env["SMARTCAR_IAM_ORIGIN"])
+    monkeypatch.setattr(config, "MANAGEMENT_API_V3_ORIGIN", env["SMARTCAR_MANAGEMENT_API_V3_ORIGIN"])
+    monkeypatch.setattr(config, "COMPATIBILITY_API_ORIGIN", env["SMARTCAR_COMPATIBILITY_API_ORIGIN"])
     monkeypatch.setenv("SMARTCAR_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("SMARTCAR_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setenv("SMARTCAR_REDIRECT_URI", REDIRECT_URI)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from .. import _core, config
 from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes
+from .resources import ChargeSchedule, ChargeScheduleExecution, CompatibleVehicle, Subscription, Webhook
 
 T = TypeVar("T")
 
@@ -25,13 +26,16 @@ class Operation(Generic[T]):
     user_id: str | None = None
     params: dict[str, Any] | None = None
     json: Any = None
+    api: str = "vehicle"  # vehicle, management or compatibility: which host's /v3
 
     def spec(self, token: str) -> _core.RequestSpec:
         headers = _core.bearer(token)
         if self.user_id is not None:
             headers["sc-user-id"] = self.user_id
-        return _core.RequestSpec(self.method, f"{config.VEHICLE_API_ORIGIN}/v3{self.path}", headers,
-                                 params=self.params, json=self.json)
+        origin = {"vehicle": config.VEHICLE_API_ORIGIN, "management": config.MANAGEMENT_API_V3_ORIGIN,
+                  "compatibility": config.COMPATIBILITY_API_ORIGIN}[self.api]
+        return _core.RequestSpec(self.method, f"{origin}/v3{self.path}", headers, params=self.params,
+                                 json=self.json)
 
 
 def _segment(value: str) -> str:
@@ -98,3 +102,91 @@ def command(vehicle_id: str, user_id: str | None, name: str,
     body = {"data": {"attributes": attributes}} if attributes is not None else None
     return Operation("POST", f"/vehicles/{_segment(vehicle_id)}/commands/{name}",
                      lambda r: CommandExecution.from_body(r.json(), r.status_code), user_id=user_id, json=body)
+
+
+def command_execution(vehicle_id: str, user_id: str | None, execution_id: str) -> Operation[CommandExecution]:
+    return Operation("GET", f"/vehicles/{_segment(vehicle_id)}/command-executions/{_segment(execution_id)}",
+                     lambda r: CommandExecution.from_body(r.json(), r.status_code), user_id=user_id)
+
+
+# Charge schedules ----------------------------------------------------------------------------------------
+def create_charge_schedule(vehicle_id: str, user_id: str | None, schedule_type: str,
+                           attributes: dict[str, Any]) -> Operation[ChargeScheduleExecution]:
+    return Operation("POST", f"/vehicles/{_segment(vehicle_id)}/charge-schedules/{_segment(schedule_type)}",
+                     lambda r: ChargeScheduleExecution.from_body(r.json(), r.status_code), user_id=user_id,
+                     json={"data": {"attributes": attributes}})
+
+
+def get_charge_schedule(vehicle_id: str, user_id: str | None, schedule_id: str) -> Operation[ChargeSchedule]:
+    return Operation("GET", f"/vehicles/{_segment(vehicle_id)}/charge-schedules/{_segment(schedule_id)}",
+                     lambda r: ChargeSchedule.from_body(r.json()), user_id=user_id)
+
+
+def delete_charge_schedule(vehicle_id: str, user_id: str | None,
+                           schedule_id: str) -> Operation[ChargeScheduleExecution]:
+    return Operation("DELETE", f"/vehicles/{_segment(vehicle_id)}/charge-schedules/{_segment(schedule_id)}",
+                     lambda r: ChargeScheduleExecution.from_body(r.json(), r.status_code), user_id=user_id)
+
+
+def charge_schedule_execution(vehicle_id: str, user_id: str | None,
+                              execution_id: str) -> Operation[ChargeScheduleExecution]:
+    return Operation("GET", f"/vehicles/{_segment(vehicle_id)}/charge-schedule-executions/{_segment(execution_id)}",
+                     lambda r: ChargeScheduleExecution.from_body(r.json(), r.status_code), user_id=user_id)
+
+
+# Management API v3 ---------------------------------------------------------------------------------------
+def _paging(page: int, page_size: int | None, filters: dict[str, Any]) -> dict[str, Any]:
+    params = {**{f"filter[{k}]": v for k, v in filters.items()}, "page[number]": page, "page[size]": page_size}
+    return {k: ("true" if v is True else "false" if v is False else v) for k, v in params.items() if v is not None}
+
+
+def list_webhooks(page: int, page_size: int | None, filters: dict[str, Any]) -> Operation[Page[Webhook]]:
+    return Operation("GET", "/webhooks", lambda r: Page.from_body(r.json(), Webhook.from_resource),
+                     params=_paging(page, page_size, filters), api="management")
+
+
+def get_webhook(webhook_id: str) -> Operation[Webhook]:
+    return Operation("GET", f"/webhooks/{_segment(webhook_id)}", lambda r: Webhook.from_resource(r.json()["data"]),
+                     api="management")
+
+
+def create_webhook(attributes: dict[str, Any]) -> Operation[Webhook]:
+    return Operation("POST", "/webhooks", lambda r: Webhook.from_resource(r.json()["data"]),
+                     json={"data": {"attributes": attributes}}, api="management")
+
+
+def update_webhook(webhook_id: str, attributes: dict[str, Any]) -> Operation[Webhook]:
+    return Operation("PATCH", f"/webhooks/{_segment(webhook_id)}", lambda r: Webhook.from_resource(r.json()["data"]),
+                     json={"data": {"attributes": attributes}}, api="management")
+
+
+def delete_webhook(webhook_id: str) -> Operation[None]:
+    return Operation("DELETE", f"/webhooks/{_segment(webhook_id)}", lambda r: None, api="management")
+
+
+def list_subscriptions(page: int, page_size: int | None,
+                       filters: dict[str, Any]) -> Operation[Page[Subscription]]:
+    return Operation("GET", "/subscriptions", lambda r: Page.from_body(r.json(), Subscription.from_resource),
+                     params=_paging(page, page_size, filters), api="management")
+
+
+def get_subscription(subscription_id: str) -> Operation[Subscription]:
+    return Operation("GET", f"/subscriptions/{_segment(subscription_id)}",
+                     lambda r: Subscription.from_resource(r.json()["data"]), api="management")
+
+
+def create_subscription(attributes: dict[str, Any]) -> Operation[str]:
+    return Operation("POST", "/subscriptions", lambda r: str(r.json().get("meta", {}).get("message", "")),
+                     json={"data": {"attributes": attributes}}, api="management")
+
+
+def delete_subscription(subscription_id: str) -> Operation[None]:
+    return Operation("DELETE", f"/subscriptions/{_segment(subscription_id)}", lambda r: None, api="management")
+
+
+# Compatible vehicles -------------------------------------------------------------------------------------
+def compatible_vehicles(region: str | None, make: str | None) -> Operation[list[CompatibleVehicle]]:
+    params = {k: v for k, v in (("filter[region]", region), ("filter[make]", make)) if v}
+    return Operation("GET", "/compatible-vehicles",
+                     lambda r: [CompatibleVehicle.from_resource(v) for v in r.json().get("data", [])],
+                     params=params or None, api="compatibility")

@@ -21,8 +21,10 @@ from .._retry import RetryPolicy
 from .._transport import SyncTransport
 from ..exception import MissingCredentialsError, SmartcarException
 from . import _operations as ops
+from ._management import AsyncSubscriptions, AsyncWebhooks, Subscriptions, Webhooks
 from ._tokens import ApplicationTokens, AsyncApplicationTokens
 from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes
+from .resources import ChargeSchedule, ChargeScheduleExecution, CompatibleVehicle
 from .signal_groups import group_signals
 from .signal_models import VehicleSignals
 from .signal_codes import SignalCode
@@ -48,6 +50,27 @@ def _signal_page_args(page: Any, page_size: Any) -> tuple[int, int | None]:
 
 def _signal_code(code: Any) -> str:
     return _args.text(code.value if isinstance(code, SignalCode) else code, "code")
+
+
+def _compatible_args(region: Any, make: Any) -> tuple[str | None, str | None]:
+    return _args.optional_text(region, "region"), _args.optional_text(make, "make")
+
+
+SCHEDULE_TYPES = ("daily", "weekly", "workweek")
+
+
+def _schedule_attributes(schedule_type: Any, latitude: Any, longitude: Any, start_time: Any, stop_time: Any,
+                         days: Any) -> dict[str, Any]:
+    if schedule_type not in SCHEDULE_TYPES:
+        raise ValueError(f"schedule_type must be one of {', '.join(SCHEDULE_TYPES)}")
+    attributes: dict[str, Any] = {
+        "location": {"latitude": _args.number(latitude, "latitude"), "longitude": _args.number(longitude, "longitude")},
+        "startTime": _args.text(start_time, "start_time"), "stopTime": _args.text(stop_time, "stop_time")}
+    if days is not None:
+        attributes["days"] = _args.str_list(days, "days")
+    elif schedule_type == "weekly":
+        raise ValueError("a weekly schedule needs days, e.g. ['MONDAY', 'THURSDAY']")
+    return attributes
 
 
 def _is_unauthorized(error: SmartcarException) -> bool:
@@ -109,6 +132,8 @@ class Client(_ClientSettings):
         self._tokens = ApplicationTokens(self._fetch_token)
         self.connections = Connections(self)
         self.users = Users(self)
+        self.webhooks = Webhooks(self)  # Management API v3
+        self.subscriptions = Subscriptions(self)
 
     def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         return _core.perform(self._transport, method, url, **kwargs)
@@ -138,6 +163,11 @@ class Client(_ClientSettings):
     def vehicle(self, vehicle_id: str, user_id: str | None) -> Vehicle:
         """A vehicle as seen by one user (``sc-user-id``)."""
         return Vehicle(self, vehicle_id, user_id)
+
+    def compatible_vehicles(self, region: str | None = None, make: str | None = None) -> list[CompatibleVehicle]:
+        """Supported models with their signals and commands (v3 compatibility API), by ``region`` (``US``, ``CA``,
+        ``EUROPE``) and ``make``; cache the answer (the platform recomputes it daily)."""
+        return self.run(ops.compatible_vehicles(*_compatible_args(region, make)))
 
     def close(self) -> None:
         """Close the client's connections (a ``http_client`` you passed in is left open)."""
@@ -177,6 +207,8 @@ class AsyncClient(_ClientSettings):
         self._tokens = AsyncApplicationTokens(self._fetch_token)
         self.connections = AsyncConnections(self)
         self.users = AsyncUsers(self)
+        self.webhooks = AsyncWebhooks(self)  # Management API v3
+        self.subscriptions = AsyncSubscriptions(self)
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         return await _core.aperform(self._transport, method, url, **kwargs)
@@ -206,6 +238,11 @@ class AsyncClient(_ClientSettings):
     def vehicle(self, vehicle_id: str, user_id: str | None) -> AsyncVehicle:
         """A vehicle as seen by one user (``sc-user-id``)."""
         return AsyncVehicle(self, vehicle_id, user_id)
+
+    async def compatible_vehicles(self, region: str | None = None,
+                                  make: str | None = None) -> list[CompatibleVehicle]:
+        """Supported models with their signals and commands (see :meth:`Client.compatible_vehicles`)."""
+        return await self.run(ops.compatible_vehicles(*_compatible_args(region, make)))
 
     async def aclose(self) -> None:
         """Close the client's connections (a ``http_client`` you passed in is left open)."""
@@ -319,6 +356,30 @@ class Vehicle:
         return self._command("navigation/set-destination", {"latitude": _args.number(latitude, "latitude"),
                                                                    "longitude": _args.number(longitude, "longitude")})
 
+    def command_execution(self, execution_id: str) -> CommandExecution:
+        """A command execution by id: a ``PENDING`` one (HTTP 202) reads ``SUCCESS`` or ``FAILED`` once done."""
+        return self._client.run(ops.command_execution(self.vehicle_id, self.user_id,
+                                                      _args.text(execution_id, "execution_id")))
+
+    def create_charge_schedule(self, schedule_type: str, latitude: float, longitude: float, start_time: str,
+                               stop_time: str, days: list[str] | None = None) -> ChargeScheduleExecution:
+        """Create a ``daily``, ``weekly`` (``days`` required) or ``workweek`` charge schedule at a location;
+        times ``HH:mm``. The schedule shows in the ``charge-chargetimers`` signal."""
+        attributes = _schedule_attributes(schedule_type, latitude, longitude, start_time, stop_time, days)
+        return self._client.run(ops.create_charge_schedule(self.vehicle_id, self.user_id, schedule_type, attributes))
+
+    def charge_schedule(self, schedule_id: str) -> ChargeSchedule:
+        return self._client.run(ops.get_charge_schedule(self.vehicle_id, self.user_id,
+                                                         _args.text(schedule_id, "schedule_id")))
+
+    def delete_charge_schedule(self, schedule_id: str) -> ChargeScheduleExecution:
+        return self._client.run(ops.delete_charge_schedule(self.vehicle_id, self.user_id,
+                                                            _args.text(schedule_id, "schedule_id")))
+
+    def charge_schedule_execution(self, execution_id: str) -> ChargeScheduleExecution:
+        return self._client.run(ops.charge_schedule_execution(self.vehicle_id, self.user_id,
+                                                              _args.text(execution_id, "execution_id")))
+
 
 class AsyncConnections:
     """``/v3/connections`` for ``AsyncClient``."""
@@ -418,3 +479,27 @@ class AsyncVehicle:
     async def send_destination(self, latitude: float, longitude: float) -> CommandExecution:
         return await self._command("navigation/set-destination", {"latitude": _args.number(latitude, "latitude"),
                                                                    "longitude": _args.number(longitude, "longitude")})
+
+    async def command_execution(self, execution_id: str) -> CommandExecution:
+        """A command execution by id: a ``PENDING`` one (HTTP 202) reads ``SUCCESS`` or ``FAILED`` once done."""
+        return await self._client.run(ops.command_execution(self.vehicle_id, self.user_id,
+                                                      _args.text(execution_id, "execution_id")))
+
+    async def create_charge_schedule(self, schedule_type: str, latitude: float, longitude: float, start_time: str,
+                               stop_time: str, days: list[str] | None = None) -> ChargeScheduleExecution:
+        """Create a ``daily``, ``weekly`` (``days`` required) or ``workweek`` charge schedule at a location;
+        times ``HH:mm``. The schedule shows in the ``charge-chargetimers`` signal."""
+        attributes = _schedule_attributes(schedule_type, latitude, longitude, start_time, stop_time, days)
+        return await self._client.run(ops.create_charge_schedule(self.vehicle_id, self.user_id, schedule_type, attributes))
+
+    async def charge_schedule(self, schedule_id: str) -> ChargeSchedule:
+        return await self._client.run(ops.get_charge_schedule(self.vehicle_id, self.user_id,
+                                                         _args.text(schedule_id, "schedule_id")))
+
+    async def delete_charge_schedule(self, schedule_id: str) -> ChargeScheduleExecution:
+        return await self._client.run(ops.delete_charge_schedule(self.vehicle_id, self.user_id,
+                                                            _args.text(schedule_id, "schedule_id")))
+
+    async def charge_schedule_execution(self, execution_id: str) -> ChargeScheduleExecution:
+        return await self._client.run(ops.charge_schedule_execution(self.vehicle_id, self.user_id,
+                                                              _args.text(execution_id, "execution_id")))

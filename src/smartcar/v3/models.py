@@ -178,6 +178,20 @@ class CommandExecution:
     raw: dict[str, Any] = field(repr=False)
     http_status: int = 200  # 202: still running
 
+    @property
+    def pending(self) -> bool:
+        """Accepted and still running (HTTP 202): read it again with ``vehicle.command_execution(id)``."""
+        return self.status == "PENDING"
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        """The vehicle's error (``type``, ``code``, ``detail``) of a ``FAILED`` execution."""
+        data = self.raw.get("data")
+        attributes = data.get("attributes") if isinstance(data, dict) else None
+        status = attributes.get("status") if isinstance(attributes, dict) else None
+        error = status.get("error") if isinstance(status, dict) else None
+        return error if isinstance(error, dict) else None
+
     @classmethod
     def from_body(cls, body: dict[str, Any], http_status: int) -> CommandExecution:
         data = body.get("data", {})
