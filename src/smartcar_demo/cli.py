@@ -38,17 +38,22 @@ def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None
     secret = existing.client_secret if existing else secrets.token_urlsafe(24)
     app = emulator.platform.apps.register(DEMO_CLIENT_ID, secret,
                                           [redirect_uri], name="Getting started", connect_flow=flow)
+    webhook_url = f"http://127.0.0.1:{port}/webhooks"  # events for connected vehicles (auto-subscribed)
+    webhook = next(iter(emulator.platform.webhooks.list(app.client_id, callback_uri=webhook_url)), None) \
+        or emulator.platform.webhooks.create(app.client_id, "Demo events", webhook_url, auto_subscribe=True)
+    emulator.platform.outbox.request_verification(webhook.id)  # challenged once the app listens
     # The SDK reads its origins at import time: set them before the app imports it.
     os.environ.update(emulator.env())
     os.environ.update({"SMARTCAR_CLIENT_ID": app.client_id, "SMARTCAR_CLIENT_SECRET": app.client_secret,
-                       "SMARTCAR_REDIRECT_URI": redirect_uri})
+                       "SMARTCAR_REDIRECT_URI": redirect_uri, "SMARTCAR_AMT": app.amt,
+                       "SMARTCAR_WEBHOOK_ID": webhook.id})
 
     from werkzeug.serving import make_server
 
     from .webapp import create_app
 
-    emulator.start()
     server = make_server("127.0.0.1", port, create_app(token_db or directory / "app.db", mode=mode), threaded=True)
+    emulator.start()  # after the app listens: the emulator challenges the webhook (VERIFY) at once
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

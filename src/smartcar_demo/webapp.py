@@ -7,6 +7,7 @@ the app uses its own application token and scopes calls to that user).
 
 from __future__ import annotations
 
+import os
 import secrets
 from hmac import compare_digest
 from pathlib import Path
@@ -17,8 +18,12 @@ from werkzeug.wrappers import Response
 
 import smartcar
 from smartcar.tokens import LockTimeout, ReconnectRequired, TokenManager, open_store
+from smartcar.webhooks.flask import register
 
-SCOPE = ["read_vehicle_info", "read_odometer", "read_location", "read_battery", "read_fuel"]
+from .events import EventFeed
+
+SCOPE = ["read_vehicle_info", "read_odometer", "read_location", "read_battery", "read_fuel",
+         "read_charge", "read_security"]  # the last two: what charging and lock webhook events carry
 
 # v2 path (classic flow) and v3 signal code (v3 flow) for each column, by the permission they need.
 READINGS = [("read_odometer", "/odometer"), ("read_location", "/location"), ("read_battery", "/battery"),
@@ -32,10 +37,12 @@ CONNECT_ERRORS = {
 }
 
 
-def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
+def create_app(token_db: str | Path = ":memory:", mode: str = "test", amt: str | None = None,
+               webhook_id: str | None = None) -> Flask:
     """The Flask app; credentials and origins come from the ``SMARTCAR_*`` environment variables.
     ``token_db``: where users' tokens live (``smartcar.tokens.open_store``: a SQLite file, ``postgresql://…``,
-    or ``:memory:``); every worker process of the app may share it."""
+    or ``:memory:``); every worker process of the app may share it. ``amt`` and ``webhook_id`` (default
+    ``SMARTCAR_AMT``, ``SMARTCAR_WEBHOOK_ID``): receive webhooks on ``POST /webhooks`` and subscribe vehicles."""
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)
     auth = smartcar.AuthClient(mode=mode)
@@ -43,6 +50,13 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
     # Tokens: refreshed once per expiry across threads, processes and hosts (docs/tokens.md).
     tokens = TokenManager(open_store(token_db), auth)
     app.extensions["smartcar_tokens"] = tokens
+    # Webhooks (docs/webhooks.md): verified, de-duplicated events, shown live on the vehicle page.
+    amt = amt or os.environ.get("SMARTCAR_AMT")
+    webhook_id = webhook_id or os.environ.get("SMARTCAR_WEBHOOK_ID")
+    feed = EventFeed()
+    app.extensions["smartcar_events"] = feed
+    if amt:
+        register(app, "/webhooks", amt, feed)
 
     @app.get("/")
     def index() -> Response:
@@ -70,6 +84,9 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
             user_id = smartcar.get_user(access.access_token).id
             tokens.save(user_id, access)
             session["flow"] = "code"
+            if webhook_id:  # subscribe the newly connected vehicles to the app's webhook
+                for vehicle_id in smartcar.get_vehicles(access.access_token).vehicles:
+                    smartcar.Vehicle(vehicle_id, access.access_token).subscribe(webhook_id)
         elif user_id:  # API v3 flow: the application's token, scoped to this user
             session["flow"] = "user"
         else:
@@ -119,12 +136,21 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test") -> Flask:
         except LockTimeout:
             return render_template("error.html", title="Busy",
                                    message="Your tokens are being renewed. Please try again in a moment."), 503
+        session["vehicle_ids"] = [row["id"] for row in rows]  # whose webhook events /events shows
         if request.args.get("format") == "json":
             first = rows[0] if rows else {}
             return jsonify({"make": first.get("make"), "model": first.get("model"), "year": first.get("year"),
                             "vehicles": rows})
         csrf = session.setdefault("csrf", secrets.token_urlsafe(16))
-        return render_template("vehicle.html", vehicles=rows, flow=session.get("flow"), csrf=csrf)
+        return render_template("vehicle.html", vehicles=rows, flow=session.get("flow"), csrf=csrf,
+                               webhooks=bool(amt))
+
+    @app.get("/events")
+    def events() -> Response:
+        """Webhook events of the signed-in user's vehicles that arrived after event number ``after``."""
+        after = request.args.get("after", "0")
+        return jsonify({"events": feed.since(int(after) if after.isdigit() else 0,
+                                             set(session.get("vehicle_ids", [])))})
 
     @app.post("/disconnect")
     def disconnect() -> Response:

@@ -46,3 +46,25 @@ def test_browser_deny_shows_error_page(start_demo, browser_page):
     page.wait_for_selector("#error-message")
     page.screenshot(path=str(SCREENSHOTS / "deny-error.png"))
     assert page.inner_text("#error-code") == "access_denied"
+
+
+@pytest.mark.parametrize("flow", ["code", "user"])
+def test_browser_sees_a_charging_event_arrive(start_demo, browser_page, flow):
+    """The demo registered a webhook at start and subscribed the vehicle; a charge started in the simulator
+    shows up on the vehicle page without a reload."""
+    import httpx2
+
+    page = browser_page
+    demo = start_demo(flow)
+    page.goto(f"{demo.url}/login")
+    click_through_connect(page, f"events-{flow}")
+    page.wait_for_selector("#vehicles tr[data-vehicle-id]")
+    vehicle_id = page.get_attribute("#vehicles tr[data-vehicle-id]", "data-vehicle-id")
+    control = httpx2.Client(base_url=f"http://127.0.0.1:{demo.emulator_port}/_emulator", timeout=30)
+    control.patch(f"/vehicles/{vehicle_id}/state", json={"battery_soc": 0.5, "charging": False}).raise_for_status()
+    control.post(f"/vehicles/{vehicle_id}/plug").raise_for_status()
+    control.post(f"/vehicles/{vehicle_id}/charge", json={"action": "START"}).raise_for_status()
+    page.wait_for_selector("#events li.event:has-text('charge-ischarging = True')", timeout=20_000)
+    page.screenshot(path=str(SCREENSHOTS / f"{flow}-events.png"))
+    assert page.url.startswith(f"{demo.url}/vehicle")  # no reload, no navigation
+    control.close()
