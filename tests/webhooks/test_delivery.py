@@ -74,17 +74,16 @@ def test_a_state_change_is_delivered_signed_in_v3(setup: Setup) -> None:
 
 
 def test_lock_trip_and_low_battery_events(setup: Setup) -> None:
-    vehicle = setup.vehicle(battery_soc=0.21)
+    vehicle = setup.vehicle(battery_soc=0.205)
     setup.webhook([vehicle])
     setup.control("POST", f"/vehicles/{vehicle}/security", {"action": "UNLOCK"})
-    setup.control("POST", f"/vehicles/{vehicle}/trip", {"distance_km": 5, "speed_kph": 100})
+    setup.control("POST", f"/vehicles/{vehicle}/trip", {"distance_km": 50, "speed_kph": 100})
     setup.advance(3600)  # the worker catches up driving vehicles: the trip ends, the battery drops
     triggers = lambda: {t["signal"]["code"] for e in setup.receiver.events("VEHICLE_STATE")  # noqa: E731
                         for t in e["triggers"]}
-    wait_for(lambda: {"closure-islocked", "odometer-traveleddistance"} <= triggers(), what="lock and trip events")
-    state = setup.control("GET", f"/vehicles/{vehicle}")["state"]
-    if state["battery_soc"] < 0.2:
-        wait_for(lambda: "tractionbattery-stateofcharge" in triggers(), what="low battery")
+    wanted = {"closure-islocked", "odometer-traveleddistance", "tractionbattery-stateofcharge"}
+    wait_for(lambda: wanted <= triggers(), what="lock, trip-ended and low-battery events")
+    assert setup.control("GET", f"/vehicles/{vehicle}")["state"]["battery_soc"] < 0.2
 
 
 def test_v2_format_sends_event_based_charging(setup: Setup) -> None:
@@ -208,3 +207,24 @@ def test_a_tampered_body_is_refused_by_the_sdk(setup: Setup, tamper: bytes) -> N
         webhooks.parse(tampered, headers["SC-Signature"], AMT)
     reply = setup.receiver.receiver.handle(tampered, headers["SC-Signature"])
     assert reply.status == 401
+
+
+def test_the_control_api_refuses_bad_input_without_side_effects(setup: Setup) -> None:
+    good = {"clientId": setup.app.client_id, "callbackUri": setup.receiver.url}
+    for bad in ({**good, "clientId": "nobody"}, {**good, "callbackUri": "ftp://example.com"},
+                {**good, "intervalSeconds": "soon"}, {**good, "intervalSeconds": 0}, {**good, "version": "v9"},
+                {**good, "triggers": ["no-such-signal"]}, {**good, "name": 7}):
+        response = setup.http.post("/_emulator/webhooks", json=bad)
+        assert response.status_code == 400, (bad, response.text)
+    assert setup.control("GET", "/webhooks")["webhooks"] == []
+    for bad_policy in ({"retries": -1}, {"backoffSeconds": "25"}, {"unknown": 1}):
+        assert setup.http.put("/_emulator/delivery-policy", json=bad_policy).status_code == 400
+    assert setup.control("GET", "/delivery-policy") == {"retries": 3, "backoffSeconds": 25.0, "timeoutSeconds": 15.0,
+                                                         "lowBattery": 0.2}
+    assert setup.http.get("/_emulator/deliveries", params={"limit": "²"}).status_code == 400
+    assert setup.http.get("/_emulator/deliveries", params={"status": "lost"}).status_code == 400
+    hook = setup.webhook([])
+    assert setup.http.post(f"/_emulator/webhooks/{hook['id']}/test").status_code == 400  # nothing subscribed
+    assert setup.http.post(f"/_emulator/webhooks/{hook['id']}/subscriptions",
+                           json={"vehicleIds": ["nope"]}).status_code == 400
+    assert setup.http.post("/_emulator/webhooks/nope/verify").status_code == 404

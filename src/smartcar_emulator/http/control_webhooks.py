@@ -48,7 +48,11 @@ def _delivery_options(body: dict[str, Any]) -> dict[str, Any]:
             raise validation("version must be v2 or v3.", "version")
         options["version"] = body["version"]
     if "intervalSeconds" in body:
-        options["interval_s"] = body["intervalSeconds"]
+        interval = body["intervalSeconds"]
+        if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))
+                                     or not 1 <= interval <= 366 * 86400):
+            raise validation("intervalSeconds must be between 1 second and one year, or null.", "intervalSeconds")
+        options["interval_s"] = interval
     return options
 
 
