@@ -8,7 +8,7 @@ from smartcar import config, exception, helpers, types, v2_response, v3_response
 from smartcar import auth_client, smartcar, vehicle  # noqa: E402
 from smartcar._transport import configure as configure_http  # noqa: E402
 from smartcar.auth_client import AsyncAuthClient, AuthClient  # noqa: E402
-from smartcar.exception import MissingCredentialsError, SmartcarException  # noqa: E402
+from smartcar.exception import MissingCredentialsError, SmartcarException, SmartcarResponseError  # noqa: E402
 from smartcar.smartcar import (  # noqa: E402
     delete_connections,
     get_api_version,
@@ -34,8 +34,8 @@ from smartcar.fleet import Fleet, FleetResult  # noqa: E402
 
 __all__ = [
     "AsyncAuthClient", "AsyncClient", "AsyncVehicle", "AuthClient", "Client", "Fleet", "FleetResult",
-    "MissingCredentialsError", "RetryPolicy", "SignalCode", "SmartcarException", "Vehicle", "__version__", "aio",
-    "configure_http", "fleet", "v3", "webhooks",
+    "MissingCredentialsError", "RetryPolicy", "SignalCode", "SmartcarException", "SmartcarResponseError",
+    "Vehicle", "__version__", "aio", "configure_http", "fleet", "v3", "webhooks",
     "delete_connections", "get_api_version", "get_compatibility", "get_compatibility_matrix", "get_connections",
     "get_management_token", "get_user", "get_vehicle", "get_vehicles", "hash_challenge", "set_api_version",
     "verify_payload", "auth_client", "config", "exception", "helpers", "smartcar", "types", "v2_response",

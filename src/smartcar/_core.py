@@ -18,7 +18,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from . import _transport
 from ._retry import READ_METHODS, RetryPolicy
-from .exception import SmartcarException, SmartcarResponseError, exception_factory, response_error, sdk_error
+from .exception import (SmartcarException, SmartcarResponseError, exception_factory, response_error, sdk_error,
+                        transport_error)
 
 T = TypeVar("T")
 
@@ -140,7 +141,7 @@ def perform(transport: Any, method: str, url: str, **kwargs: Any) -> _transport.
     except SmartcarException:
         raise
     except Exception as exc:
-        raise sdk_error() from exc
+        raise transport_error(exc, url) from exc
 
 
 async def aperform(transport: Any, method: str, url: str, **kwargs: Any) -> _transport.Response:
@@ -151,7 +152,7 @@ async def aperform(transport: Any, method: str, url: str, **kwargs: Any) -> _tra
     except SmartcarException:
         raise
     except Exception as exc:
-        raise sdk_error() from exc
+        raise transport_error(exc, url) from exc
 
 
 def wire_error(cause: BaseException, response: Any) -> SmartcarResponseError:

@@ -11,10 +11,11 @@ through ``smartcar.helpers.async_requester``. The pure helpers (no I/O) are re-e
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 from . import _async_transport, _core
 from . import smartcar as _sync
+from . import v2_response as _types
 from .auth_client import AsyncAuthClient
 from .smartcar import get_api_version, get_management_token, hash_challenge, set_api_version, verify_payload
 from .v2_response import CompatibilityMatrix, DeleteConnections, GetConnections
@@ -27,14 +28,14 @@ __all__ = ["AsyncAuthClient", "AsyncClient", "AsyncVehicle", "aclose", "delete_c
            "get_user", "get_vehicle", "get_vehicles", "hash_challenge", "set_api_version", "verify_payload"]
 
 
-async def get_user(access_token: str) -> Any:
+async def get_user(access_token: str) -> _types.User:
     """The user behind an access token: ``User(id, meta)``."""
-    return await _core.aexecute(_sync.user_call(access_token))
+    return cast("_types.User", await _core.aexecute(_sync.user_call(access_token)))
 
 
-async def get_vehicles(access_token: str, paging: Optional[dict[str, Any]] = None) -> Any:
+async def get_vehicles(access_token: str, paging: Optional[dict[str, Any]] = None) -> _types.Vehicles:
     """``Vehicles(vehicles, Paging(count, offset), meta)``; ``paging`` is sent as the query."""
-    return await _core.aexecute(_sync.vehicles_call(access_token, paging))
+    return cast("_types.Vehicles", await _core.aexecute(_sync.vehicles_call(access_token, paging)))
 
 
 async def get_vehicle(access_token: str, vehicle_id: str) -> AttrDict:

@@ -1,4 +1,4 @@
-"""``smartcar``: the Smartcar API from a terminal (extra ``cli``: click and rich).
+"""``smartcar``: the Smartcar API from a terminal (extra ``cli``: click and rich). Help text: ``HELP``.
 
 Two ways to act for a user, chosen by what you give:
 
@@ -127,7 +127,11 @@ def _table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None
 
 
 class _Group(click.Group):
-    """Turns SDK errors into one red line and a non-zero exit instead of a traceback."""
+    """Accepts global options after the subcommand; turns SDK errors into one red line and exit 1 (missing
+    credentials: exit 2) instead of a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -138,9 +142,56 @@ class _Group(click.Group):
             info = error_json(error)
             status = f" (HTTP {info['status_code']})" if "status_code" in info else ""
             _fail(f"{info['kind']}{status}: {info.get('description') or info['message']}")
+        except OSError as error:  # e.g. --out in a folder that does not exist or cannot be written
+            _fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
 
 
-@click.group(cls=_Group, help=__doc__)
+HELP = """The Smartcar API from a terminal.
+
+\b
+Two ways to act for a user, chosen by what you give:
+  API v3 (default): the application's client credentials (SMARTCAR_CLIENT_ID,
+    SMARTCAR_CLIENT_SECRET) plus, for commands that act for a user (signals,
+    lock, unlock), the user id (--user-id or SMARTCAR_USER_ID).
+  API v2: a user's access token (--access-token or SMARTCAR_ACCESS_TOKEN); no
+    client credentials needed. When a token is given it wins.
+
+Origins come from the SMARTCAR_*_ORIGIN variables: eval "$(smartcar-emulator env)" points them at the
+emulator. Global options (--json, --user-id, ...) go before or after the command.
+
+Exit codes: 0 ok, 1 failure (some vehicles failed, in fleet snapshot), 2 usage error.
+"""
+
+GLOBAL_FLAGS = {"--json"}
+GLOBAL_VALUES = {"--user-id", "--access-token", "--client-id", "--client-secret"}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """The global options found after the subcommand moved before it (``smartcar vehicles --json`` works as
+    ``smartcar --json vehicles``); arguments after ``--`` are left alone."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif name in GLOBAL_VALUES and "=" in arg:
+            front.append(arg)
+        elif arg in GLOBAL_VALUES and index + 1 < len(args):
+            front.extend(args[index:index + 2])
+            index += 1
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
+@click.group(cls=_Group, help=HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--user-id", envvar="SMARTCAR_USER_ID", help="API v3: act for this user (sc-user-id).")
 @click.option("--access-token", envvar="SMARTCAR_ACCESS_TOKEN", help="API v2: a user's access token.")
@@ -295,6 +346,8 @@ def unlock(settings: Settings, vehicle_id: str) -> None:
     _command(settings, vehicle_id, False)
 
 
+DEFAULT_FLEET_RETRIES = 2  # fleet snapshot --max-retries
+
 # -- Fleet -----------------------------------------------------------------------------------------------------
 @main.group("fleet")
 def fleet_group() -> None:
@@ -326,8 +379,9 @@ def _record(result: fleet.FleetResult[Any]) -> dict[str, Any]:
               help=f"v2: a batch path (repeatable; default: {' '.join(fleet.V2_DEFAULT_PATHS)}).")
 @click.option("--concurrency", default=fleet.DEFAULT_CONCURRENCY, show_default=True, type=click.IntRange(1, 512))
 @click.option("--mode", type=click.Choice(["live", "simulated", "test"]), help="v3: only connections in this mode.")
-@click.option("--max-retries", type=click.IntRange(0, 10), default=None,
-              help="Retries of a failed read (429, 5xx, network); default: the SDK's (2).")
+@click.option("--max-retries", type=click.IntRange(0, 10), default=DEFAULT_FLEET_RETRIES, show_default=True,
+              help="Retries of a failed read (5xx, network); rate-limited reads are waited out besides, unless "
+              "--no-adaptive.")
 @click.option("--no-adaptive", is_flag=True,
               help="Keep --concurrency fixed instead of following the platform's rate limits (by default the "
               "number in flight halves on a 429 and grows back, and rate-limited reads wait out Retry-After).")
@@ -336,7 +390,12 @@ def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_at
              paths: tuple[str, ...], concurrency: int, mode: str | None, max_retries: int | None,
              no_adaptive: bool = False) -> None:
     """Snapshot every vehicle (the application's connections with v3, or a token's vehicles with v2)
-    into a JSON Lines file, with a progress bar and a summary of errors by type."""
+    into a JSON Lines file, with a progress bar and a summary of errors by type. Exits 1 when any vehicle
+    failed."""
+    try:  # before any request: a file that cannot be written is known at once
+        out.open("a", encoding="utf-8").close()
+    except OSError as error:
+        raise click.BadParameter(f"cannot write {out}: {error.strerror or error}", param_hint="--out") from None
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
@@ -384,6 +443,8 @@ def snapshot(settings: Settings, out: Path, signal_codes: tuple[str, ...], no_at
             _table("Errors by type", ["error", "vehicles"], [[kind, count] for kind, count in errors.most_common()])
 
     _emit(settings, summary, render)
+    if failed:
+        sys.exit(1)
 
 
 def _snapshot_status(reader: fleet.Fleet, done: int, elapsed: float, failed: int) -> str:

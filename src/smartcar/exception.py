@@ -35,10 +35,31 @@ def _rebuild(cls: type[SmartcarException], state: dict[str, Any], args: tuple[An
 class SmartcarException(Exception):
     """An error answered by Smartcar, or ``message="SDK_ERROR"`` for transport failures.
 
-    Attributes exist only for the keywords given (plus ``message``); falsy values are stored as None.
+    Every attribute below is always readable: the keywords given are stored on the instance (falsy values as
+    None, as the official SDK does; ``vars()`` lists only those), the others read as None. A transport failure
+    keeps ``message == "SDK_ERROR"`` and says what happened in ``str(error)`` and ``description`` (which URL,
+    and why: refused, DNS, timeout, TLS), with ``url`` and ``reason`` set.
     """
 
     message: Any
+    status_code: int | None = None
+    request_id: str | None = None
+    type: str | None = None
+    code: str | None = None
+    description: str | None = None
+    doc_url: str | None = None
+    resolution: dict[str, str | None] | None = None
+    """``{"type": ..., "url": ...}`` when the error carried one."""
+    detail: list[dict[str, Any]] | None = None
+    retry_after: str | int | None = None
+    """The ``Retry-After`` header (seconds, or an HTTP date) as sent."""
+    suggested_user_message: str | None = None
+    body: str | None = None
+    """An excerpt of a body the SDK could not understand (:class:`SmartcarResponseError`)."""
+    url: str | None = None
+    """The URL of a request that failed in transport."""
+    reason: str | None = None
+    """Transport failures: ``refused``, ``dns``, ``timeout``, ``tls``, ``connection``, ``invalid_url``..."""
 
     def __init__(self, *_args: Any, **kwargs: Any) -> None:
         for key, value in kwargs.items():
@@ -185,3 +206,52 @@ def _excerpt(body: Any) -> str:
 def sdk_error() -> SmartcarException:
     """The bare ``SmartcarException(message="SDK_ERROR")`` used for every non-API failure."""
     return SmartcarException(message="SDK_ERROR")
+
+
+def transport_error(cause: BaseException, url: str | None) -> SmartcarException:
+    """``SmartcarException(message="SDK_ERROR")`` for a request that got no answer, explained: ``str()`` and
+    ``description`` name the URL and the cause (``reason``: refused, dns, timeout, tls...). Never raises."""
+    reason, template = _transport_reason(cause)
+    description = template.format(url=_without_query(url) if url else "the server")
+    error = SmartcarException(message="SDK_ERROR", type="SDK_ERROR", description=description,
+                              url=_without_query(url) if url else None,
+                              reason=reason)
+    error.args = (f"SDK_ERROR: {description}",)
+    return error
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _chain_text(cause: BaseException) -> str:
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = cause
+    while current is not None and id(current) not in seen and len(parts) < 5:
+        seen.add(id(current))
+        parts.append(f"{type(current).__name__} {current}")
+        current = current.__cause__ or current.__context__
+    return " ".join(parts)
+
+
+def _transport_reason(cause: BaseException) -> tuple[str, str]:
+    """(reason, sentence with ``{url}``) for a transport failure, read from the exception chain."""
+    text = _chain_text(cause)
+    lowered = text.lower()
+    first = " ".join(str(cause).split()).replace("{", "(").replace("}", ")") or type(cause).__name__
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        return "tls", "TLS failure talking to {url}: " + first + " (is SSL_CERT_FILE set for this server's CA?)"
+    if "timeout" in lowered or "timed out" in lowered:
+        return "timeout", "no answer from {url} in time: " + first
+    if "refused" in lowered:
+        return "refused", "cannot connect to {url}: connection refused (nothing listens there: is the server running?)"
+    if ("name or service not known" in lowered or "nodename nor servname" in lowered
+            or "name resolution" in lowered or "getaddrinfo" in lowered or "no address associated" in lowered):
+        return "dns", "cannot connect to {url}: host name not found (DNS: " + first + ")"
+    if "unsupportedprotocol" in lowered or "invalidurl" in lowered or "missing an 'http" in lowered:
+        return "invalid_url", "invalid URL {url}: " + first
+    if any(word in lowered for word in ("connecterror", "remoteprotocolerror", "readerror", "writeerror",
+                                        "networkerror", "reset by peer", "disconnected")):
+        return "connection", "connection to {url} failed: " + first
+    return "other", "request to {url} failed: " + f"{type(cause).__name__}: {first}"

@@ -7,9 +7,10 @@ import hmac
 import os
 import re
 import warnings
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 
 from . import _args, _core, config, helpers
+from . import v2_response as _types
 from .auth_client import MODE_ERROR, MODES, TEST_MODE_DEPRECATION
 from .exception import MissingCredentialsError
 from .v2_response import (
@@ -61,9 +62,9 @@ def user_call(access_token: str) -> _core.Call[Any]:
     return _core.Call(spec, _parser("user"))
 
 
-def get_user(access_token: str) -> Any:
+def get_user(access_token: str) -> _types.User:
     """The user behind an access token: ``User(id, meta)``."""
-    return _core.execute(user_call(access_token))
+    return cast("_types.User", _core.execute(user_call(access_token)))
 
 
 def vehicles_call(access_token: str, paging: Optional[dict[str, Any]] = None) -> _core.Call[Any]:
@@ -74,10 +75,10 @@ def vehicles_call(access_token: str, paging: Optional[dict[str, Any]] = None) ->
     return _core.Call(spec, _parser("vehicles"))
 
 
-def get_vehicles(access_token: str, paging: Optional[dict[str, Any]] = None) -> Any:
+def get_vehicles(access_token: str, paging: Optional[dict[str, Any]] = None) -> _types.Vehicles:
     """The vehicle ids an access token may use: ``Vehicles(vehicles, Paging(count, offset), meta)``.
     ``paging`` is sent as the query (``{"limit": 10, "offset": 0}``)."""
-    return _core.execute(vehicles_call(access_token, paging))
+    return cast("_types.Vehicles", _core.execute(vehicles_call(access_token, paging)))
 
 
 def vehicle_v3_call(access_token: str, vehicle_id: str) -> _core.Call[AttrDict]:

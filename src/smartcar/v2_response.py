@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import datetime
 from collections import namedtuple
 from collections.abc import Mapping
 from functools import lru_cache
@@ -13,12 +14,12 @@ from typing import Any, NamedTuple, Optional
 import httpx2
 
 # -- NamedTuples, functional form: ``__name__``, field names and order are part of the public surface. ------
-Access = NamedTuple("Access", [("access_token", Any), ("token_type", Any), ("expires_in", Any),
-                               ("expiration", Any), ("refresh_token", Any), ("refresh_expiration", Any)])
+Access = NamedTuple("Access", [("access_token", str), ("token_type", str), ("expires_in", int),
+                               ("expiration", datetime), ("refresh_token", str), ("refresh_expiration", datetime)])
 Paging = NamedTuple("Paging", [("count", int), ("offset", int)])
 PagingCursor = NamedTuple("PagingCursor", [("cursor", Optional[str])])
 User = NamedTuple("User", [("id", str), ("meta", Any)])
-Vehicles = NamedTuple("Vehicles", [("vehicles", list), ("paging", Paging), ("meta", Any)])  # type: ignore[type-arg]
+Vehicles = NamedTuple("Vehicles", [("vehicles", list[str]), ("paging", Paging), ("meta", Any)])
 Capability = NamedTuple("Capability", [("permission", str), ("endpoint", str), ("capable", bool), ("reason", Any)])
 CompatibilityV1 = NamedTuple("Compatibility", [("compatible", bool), ("meta", Any)])  # type: ignore[name-match]
 CompatibilityV2 = NamedTuple("Compatibility", [("compatible", bool), ("reason", Any),  # type: ignore[name-match]
@@ -45,7 +46,7 @@ TirePressure = NamedTuple("TirePressure", [("front_left", float), ("front_right"
 EngineOil = NamedTuple("EngineOil", [("life_remaining", float), ("meta", Any)])
 Odometer = NamedTuple("Odometer", [("distance", float), ("meta", Any)])
 Location = NamedTuple("Location", [("latitude", float), ("longitude", float), ("meta", Any)])
-Attributes = NamedTuple("Attributes", [("id", str), ("make", str), ("model", str), ("year", Any), ("meta", Any)])
+Attributes = NamedTuple("Attributes", [("id", str), ("make", str), ("model", str), ("year", int), ("meta", Any)])
 Action = NamedTuple("Action", [("status", str), ("message", str), ("meta", Any)])
 Status = NamedTuple("Status", [("status", str), ("meta", Any)])
 Permissions = NamedTuple("Permissions", [("permissions", list), ("paging", Paging), ("meta", Any)])  # type: ignore[type-arg]
@@ -171,8 +172,9 @@ def generate_named_tuple(dictionary: Mapping[str, Any], name: str = "namedtuple"
 
 def make_access_object(access: Mapping[str, Any]) -> Access:
     """``Access`` from a token response dict (missing keys give None, extra keys are dropped)."""
-    return Access(access.get("access_token"), access.get("token_type"), access.get("expires_in"),
-                  access.get("expiration"), access.get("refresh_token"), access.get("refresh_expiration"))
+    get: Any = access.get  # the documented types; a field the response lacks is None, as before
+    return Access(get("access_token"), get("token_type"), get("expires_in"), get("expiration"), get("refresh_token"),
+                  get("refresh_expiration"))
 
 
 def format_capabilities(capabilities_list: list[Mapping[str, Any]]) -> list[Capability]:

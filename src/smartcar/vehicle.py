@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, NoReturn, Optional, TypeVar
+from typing import Any, NoReturn, Optional, TypeVar, cast
 
 from . import _args, _core, config
+from . import v2_response as types
 from . import smartcar as _module
 from .exception import SmartcarException, exception_factory, response_error, sdk_error
 from .helpers import format_flag_query, format_path_and_attribute_for_batch
@@ -173,117 +174,117 @@ class Vehicle(_VehicleCalls):
         return _core.execute(call)
 
     # -- Reads ---------------------------------------------------------------------------------------------
-    def vin(self) -> Any:
+    def vin(self) -> types.Vin:
         """``Vin(vin, meta)``."""
-        return self._get("vin")
+        return cast("types.Vin", self._get("vin"))
 
-    def charge(self) -> Any:
+    def charge(self) -> types.Charge:
         """``Charge(is_plugged_in, state, meta)``."""
-        return self._get("charge")
+        return cast("types.Charge", self._get("charge"))
 
-    def battery(self) -> Any:
+    def battery(self) -> types.Battery:
         """``Battery(percent_remaining, range, meta)``."""
-        return self._get("battery")
+        return cast("types.Battery", self._get("battery"))
 
-    def battery_capacity(self) -> Any:
+    def battery_capacity(self) -> types.BatteryCapacity:
         """``BatteryCapacity(capacity, meta)``."""
-        return self._get("battery/capacity")
+        return cast("types.BatteryCapacity", self._get("battery/capacity"))
 
-    def nominal_capacity(self) -> Any:
+    def nominal_capacity(self) -> types.NominalCapcity:
         """``NominalCapcity(availableCapacities, capacity, url, meta)`` (official spelling)."""
-        return self._get("battery/nominal_capacity")
+        return cast("types.NominalCapcity", self._get("battery/nominal_capacity"))
 
-    def fuel(self) -> Any:
+    def fuel(self) -> types.Fuel:
         """``Fuel(range, percent_remaining, amount_remaining, meta)``."""
-        return self._get("fuel")
+        return cast("types.Fuel", self._get("fuel"))
 
-    def tire_pressure(self) -> Any:
+    def tire_pressure(self) -> types.TirePressure:
         """``TirePressure(front_left, front_right, back_left, back_right, meta)``."""
-        return self._get("tires/pressure")
+        return cast("types.TirePressure", self._get("tires/pressure"))
 
-    def engine_oil(self) -> Any:
+    def engine_oil(self) -> types.EngineOil:
         """``EngineOil(life_remaining, meta)``."""
-        return self._get("engine/oil")
+        return cast("types.EngineOil", self._get("engine/oil"))
 
-    def odometer(self) -> Any:
+    def odometer(self) -> types.Odometer:
         """``Odometer(distance, meta)``."""
-        return self._get("odometer")
+        return cast("types.Odometer", self._get("odometer"))
 
-    def location(self) -> Any:
+    def location(self) -> types.Location:
         """``Location(latitude, longitude, meta)``."""
-        return self._get("location")
+        return cast("types.Location", self._get("location"))
 
-    def attributes(self) -> Any:
+    def attributes(self) -> types.Attributes:
         """``Attributes(id, make, model, year, meta)``."""
-        return self._get("")
+        return cast("types.Attributes", self._get(""))
 
-    def info(self) -> Any:
+    def info(self) -> types.Attributes:
         """Alias of ``attributes()`` (make, model, year)."""
         return self.attributes()
 
-    def get_charge_limit(self) -> Any:
+    def get_charge_limit(self) -> types.ChargeLimit:
         """``ChargeLimit(limit, meta)``."""
-        return self._get("charge/limit")
+        return cast("types.ChargeLimit", self._get("charge/limit"))
 
-    def lock_status(self) -> Any:
+    def lock_status(self) -> types.LockStatus:
         """``LockStatus(is_locked, doors, windows, sunroof, storage, charging_port, meta)``; lists are raw."""
-        return self._get("security")
+        return cast("types.LockStatus", self._get("security"))
 
-    def service_history(self, start_date: Optional[str] = None, end_date: Optional[str] = None) -> Any:
+    def service_history(self, start_date: Optional[str] = None, end_date: Optional[str] = None) -> types.ServiceHistory:
         """``ServiceHistory(items, meta)``; items are the raw records. Dates are ``YYYY-MM-DD`` strings."""
-        return self._run(self.service_history_call(start_date, end_date))
+        return cast("types.ServiceHistory", self._run(self.service_history_call(start_date, end_date)))
 
-    def diagnostic_system_status(self) -> Any:
+    def diagnostic_system_status(self) -> types.DiagnosticSystemStatus:
         """``DiagnosticSystemStatus(systems, meta)``."""
-        return self._get("diagnostics/system_status")
+        return cast("types.DiagnosticSystemStatus", self._get("diagnostics/system_status"))
 
-    def diagnostic_trouble_codes(self) -> Any:
+    def diagnostic_trouble_codes(self) -> types.DiagnosticTroubleCodes:
         """``DiagnosticTroubleCodes(active_codes, meta)``."""
-        return self._get("diagnostics/dtcs")
+        return cast("types.DiagnosticTroubleCodes", self._get("diagnostics/dtcs"))
 
-    def permissions(self, paging: Optional[dict[str, Any]] = None) -> Any:
+    def permissions(self, paging: Optional[dict[str, Any]] = None) -> types.Permissions:
         """``Permissions(permissions, Paging(count, offset), meta)``; paging keys ``limit``/``offset``."""
-        return self._run(self.permissions_call(paging))
+        return cast("types.Permissions", self._run(self.permissions_call(paging)))
 
     # -- Actions -------------------------------------------------------------------------------------------
-    def lock(self) -> Any:
+    def lock(self) -> types.Action:
         """Lock the vehicle: ``Action(status, message, meta)``."""
-        return self._action("security", "lock", {"action": "LOCK"})
+        return cast("types.Action", self._action("security", "lock", {"action": "LOCK"}))
 
-    def unlock(self) -> Any:
+    def unlock(self) -> types.Action:
         """Unlock the vehicle: ``Action``."""
-        return self._action("security", "unlock", {"action": "UNLOCK"})
+        return cast("types.Action", self._action("security", "unlock", {"action": "UNLOCK"}))
 
-    def start_charge(self) -> Any:
+    def start_charge(self) -> types.Action:
         """Start charging: ``Action``."""
-        return self._action("charge", "start_charge", {"action": "START"})
+        return cast("types.Action", self._action("charge", "start_charge", {"action": "START"}))
 
-    def stop_charge(self) -> Any:
+    def stop_charge(self) -> types.Action:
         """Stop charging: ``Action``."""
-        return self._action("charge", "stop_charge", {"action": "STOP"})
+        return cast("types.Action", self._action("charge", "stop_charge", {"action": "STOP"}))
 
-    def set_charge_limit(self, limit: float) -> Any:
+    def set_charge_limit(self, limit: float) -> types.Action:
         """Set the charge limit (a fraction, e.g. 0.8): ``Action``."""
-        return self._action("charge/limit", "set_charge_limit", {"limit": _args.number(limit, "limit")})
+        body = {"limit": _args.number(limit, "limit")}
+        return cast("types.Action", self._action("charge/limit", "set_charge_limit", body))
 
-    def send_destination(self, latitude: float, longitude: float) -> Any:
+    def send_destination(self, latitude: float, longitude: float) -> types.Action:
         """Send a navigation destination: ``Action``."""
-        return self._action("navigation/destination", "send_destination",
-                            {"latitude": _args.number(latitude, "latitude"),
-                             "longitude": _args.number(longitude, "longitude")})
+        body = {"latitude": _args.number(latitude, "latitude"), "longitude": _args.number(longitude, "longitude")}
+        return cast("types.Action", self._action("navigation/destination", "send_destination", body))
 
     # -- Webhooks and connection -----------------------------------------------------------------------------
-    def subscribe(self, webhook_id: str) -> Any:
+    def subscribe(self, webhook_id: str) -> types.Subscribe:
         """Subscribe the vehicle to a webhook: ``Subscribe(webhook_id, vehicle_id, meta)``."""
-        return self._run(self.subscribe_call(webhook_id))
+        return cast("types.Subscribe", self._run(self.subscribe_call(webhook_id)))
 
-    def unsubscribe(self, amt: str, webhook_id: str) -> Any:
+    def unsubscribe(self, amt: str, webhook_id: str) -> types.Status:
         """Unsubscribe (authenticated with the application management token): ``Status(status, meta)``."""
-        return self._run(self.unsubscribe_call(amt, webhook_id))
+        return cast("types.Status", self._run(self.unsubscribe_call(amt, webhook_id)))
 
-    def disconnect(self) -> Any:
+    def disconnect(self) -> types.Status:
         """Revoke this application's access to the vehicle: ``Status(status, meta)``."""
-        return self._run(self.disconnect_call())
+        return cast("types.Status", self._run(self.disconnect_call()))
 
     # -- Batch and raw requests ------------------------------------------------------------------------------
     def batch(self, paths: list[str]) -> Any:
@@ -292,10 +293,10 @@ class Vehicle(_VehicleCalls):
         return self._run(self.batch_call(paths))
 
     def request(self, method: str, path: str, body: Any = _NO_BODY,
-                headers: Optional[dict[str, str]] = None) -> Any:
+                headers: Optional[dict[str, str]] = None) -> types.Response:
         """Any request under this vehicle's URL: ``Response(body, meta)``. Adds the Bearer token (and the unit
         header) unless ``headers`` has ``Authorization``. Your ``headers`` dict is not modified."""
-        return self._run(self.request_call(method, path, body, headers))
+        return cast("types.Response", self._run(self.request_call(method, path, body, headers)))
 
     # -- API v3 ----------------------------------------------------------------------------------------------
     def get_signals(self) -> AttrDict:
@@ -324,117 +325,118 @@ class AsyncVehicle(_VehicleCalls):
         return await _core.aexecute(call)
 
     # -- Reads ---------------------------------------------------------------------------------------------
-    async def vin(self) -> Any:
+    async def vin(self) -> types.Vin:
         """``Vin(vin, meta)``."""
-        return await self._get("vin")
+        return cast("types.Vin", await self._get("vin"))
 
-    async def charge(self) -> Any:
+    async def charge(self) -> types.Charge:
         """``Charge(is_plugged_in, state, meta)``."""
-        return await self._get("charge")
+        return cast("types.Charge", await self._get("charge"))
 
-    async def battery(self) -> Any:
+    async def battery(self) -> types.Battery:
         """``Battery(percent_remaining, range, meta)``."""
-        return await self._get("battery")
+        return cast("types.Battery", await self._get("battery"))
 
-    async def battery_capacity(self) -> Any:
+    async def battery_capacity(self) -> types.BatteryCapacity:
         """``BatteryCapacity(capacity, meta)``."""
-        return await self._get("battery/capacity")
+        return cast("types.BatteryCapacity", await self._get("battery/capacity"))
 
-    async def nominal_capacity(self) -> Any:
+    async def nominal_capacity(self) -> types.NominalCapcity:
         """``NominalCapcity(availableCapacities, capacity, url, meta)`` (official spelling)."""
-        return await self._get("battery/nominal_capacity")
+        return cast("types.NominalCapcity", await self._get("battery/nominal_capacity"))
 
-    async def fuel(self) -> Any:
+    async def fuel(self) -> types.Fuel:
         """``Fuel(range, percent_remaining, amount_remaining, meta)``."""
-        return await self._get("fuel")
+        return cast("types.Fuel", await self._get("fuel"))
 
-    async def tire_pressure(self) -> Any:
+    async def tire_pressure(self) -> types.TirePressure:
         """``TirePressure(front_left, front_right, back_left, back_right, meta)``."""
-        return await self._get("tires/pressure")
+        return cast("types.TirePressure", await self._get("tires/pressure"))
 
-    async def engine_oil(self) -> Any:
+    async def engine_oil(self) -> types.EngineOil:
         """``EngineOil(life_remaining, meta)``."""
-        return await self._get("engine/oil")
+        return cast("types.EngineOil", await self._get("engine/oil"))
 
-    async def odometer(self) -> Any:
+    async def odometer(self) -> types.Odometer:
         """``Odometer(distance, meta)``."""
-        return await self._get("odometer")
+        return cast("types.Odometer", await self._get("odometer"))
 
-    async def location(self) -> Any:
+    async def location(self) -> types.Location:
         """``Location(latitude, longitude, meta)``."""
-        return await self._get("location")
+        return cast("types.Location", await self._get("location"))
 
-    async def attributes(self) -> Any:
+    async def attributes(self) -> types.Attributes:
         """``Attributes(id, make, model, year, meta)``."""
-        return await self._get("")
+        return cast("types.Attributes", await self._get(""))
 
-    async def info(self) -> Any:
+    async def info(self) -> types.Attributes:
         """Alias of ``attributes()`` (make, model, year)."""
         return await self.attributes()
 
-    async def get_charge_limit(self) -> Any:
+    async def get_charge_limit(self) -> types.ChargeLimit:
         """``ChargeLimit(limit, meta)``."""
-        return await self._get("charge/limit")
+        return cast("types.ChargeLimit", await self._get("charge/limit"))
 
-    async def lock_status(self) -> Any:
+    async def lock_status(self) -> types.LockStatus:
         """``LockStatus(is_locked, doors, windows, sunroof, storage, charging_port, meta)``; lists are raw."""
-        return await self._get("security")
+        return cast("types.LockStatus", await self._get("security"))
 
-    async def service_history(self, start_date: Optional[str] = None, end_date: Optional[str] = None) -> Any:
+    async def service_history(self, start_date: Optional[str] = None,
+                              end_date: Optional[str] = None) -> types.ServiceHistory:
         """``ServiceHistory(items, meta)``; items are the raw records. Dates are ``YYYY-MM-DD`` strings."""
-        return await self._run(self.service_history_call(start_date, end_date))
+        return cast("types.ServiceHistory", await self._run(self.service_history_call(start_date, end_date)))
 
-    async def diagnostic_system_status(self) -> Any:
+    async def diagnostic_system_status(self) -> types.DiagnosticSystemStatus:
         """``DiagnosticSystemStatus(systems, meta)``."""
-        return await self._get("diagnostics/system_status")
+        return cast("types.DiagnosticSystemStatus", await self._get("diagnostics/system_status"))
 
-    async def diagnostic_trouble_codes(self) -> Any:
+    async def diagnostic_trouble_codes(self) -> types.DiagnosticTroubleCodes:
         """``DiagnosticTroubleCodes(active_codes, meta)``."""
-        return await self._get("diagnostics/dtcs")
+        return cast("types.DiagnosticTroubleCodes", await self._get("diagnostics/dtcs"))
 
-    async def permissions(self, paging: Optional[dict[str, Any]] = None) -> Any:
+    async def permissions(self, paging: Optional[dict[str, Any]] = None) -> types.Permissions:
         """``Permissions(permissions, Paging(count, offset), meta)``; paging keys ``limit``/``offset``."""
-        return await self._run(self.permissions_call(paging))
+        return cast("types.Permissions", await self._run(self.permissions_call(paging)))
 
     # -- Actions -------------------------------------------------------------------------------------------
-    async def lock(self) -> Any:
+    async def lock(self) -> types.Action:
         """Lock the vehicle: ``Action(status, message, meta)``."""
-        return await self._action("security", "lock", {"action": "LOCK"})
+        return cast("types.Action", await self._action("security", "lock", {"action": "LOCK"}))
 
-    async def unlock(self) -> Any:
+    async def unlock(self) -> types.Action:
         """Unlock the vehicle: ``Action``."""
-        return await self._action("security", "unlock", {"action": "UNLOCK"})
+        return cast("types.Action", await self._action("security", "unlock", {"action": "UNLOCK"}))
 
-    async def start_charge(self) -> Any:
+    async def start_charge(self) -> types.Action:
         """Start charging: ``Action``."""
-        return await self._action("charge", "start_charge", {"action": "START"})
+        return cast("types.Action", await self._action("charge", "start_charge", {"action": "START"}))
 
-    async def stop_charge(self) -> Any:
+    async def stop_charge(self) -> types.Action:
         """Stop charging: ``Action``."""
-        return await self._action("charge", "stop_charge", {"action": "STOP"})
+        return cast("types.Action", await self._action("charge", "stop_charge", {"action": "STOP"}))
 
-    async def set_charge_limit(self, limit: float) -> Any:
+    async def set_charge_limit(self, limit: float) -> types.Action:
         """Set the charge limit (a fraction, e.g. 0.8): ``Action``."""
-        return await self._action("charge/limit", "set_charge_limit", {"limit": _args.number(limit, "limit")})
+        body = {"limit": _args.number(limit, "limit")}
+        return cast("types.Action", await self._action("charge/limit", "set_charge_limit", body))
 
-    async def send_destination(self, latitude: float, longitude: float) -> Any:
+    async def send_destination(self, latitude: float, longitude: float) -> types.Action:
         """Send a navigation destination: ``Action``."""
-        return await self._action("navigation/destination", "send_destination",
-                            {"latitude": _args.number(latitude, "latitude"),
-                             "longitude": _args.number(longitude, "longitude")})
+        body = {"latitude": _args.number(latitude, "latitude"), "longitude": _args.number(longitude, "longitude")}
+        return cast("types.Action", await self._action("navigation/destination", "send_destination", body))
 
     # -- Webhooks and connection -----------------------------------------------------------------------------
-    async def subscribe(self, webhook_id: str) -> Any:
+    async def subscribe(self, webhook_id: str) -> types.Subscribe:
         """Subscribe the vehicle to a webhook: ``Subscribe(webhook_id, vehicle_id, meta)``."""
-        return await self._run(self.subscribe_call(webhook_id))
+        return cast("types.Subscribe", await self._run(self.subscribe_call(webhook_id)))
 
-    async def unsubscribe(self, amt: str, webhook_id: str) -> Any:
+    async def unsubscribe(self, amt: str, webhook_id: str) -> types.Status:
         """Unsubscribe (authenticated with the application management token): ``Status(status, meta)``."""
-        return await self._run(self.unsubscribe_call(amt, webhook_id))
+        return cast("types.Status", await self._run(self.unsubscribe_call(amt, webhook_id)))
 
-    async def disconnect(self) -> Any:
+    async def disconnect(self) -> types.Status:
         """Revoke this application's access to the vehicle: ``Status(status, meta)``."""
-        return await self._run(self.disconnect_call())
+        return cast("types.Status", await self._run(self.disconnect_call()))
 
     # -- Batch and raw requests ------------------------------------------------------------------------------
     async def batch(self, paths: list[str]) -> Any:
@@ -443,10 +445,10 @@ class AsyncVehicle(_VehicleCalls):
         return await self._run(self.batch_call(paths))
 
     async def request(self, method: str, path: str, body: Any = _NO_BODY,
-                      headers: Optional[dict[str, str]] = None) -> Any:
+                      headers: Optional[dict[str, str]] = None) -> types.Response:
         """Any request under this vehicle's URL: ``Response(body, meta)``. Adds the Bearer token (and the unit
         header) unless ``headers`` has ``Authorization``. Your ``headers`` dict is not modified."""
-        return await self._run(self.request_call(method, path, body, headers))
+        return cast("types.Response", await self._run(self.request_call(method, path, body, headers)))
 
     # -- API v3 ----------------------------------------------------------------------------------------------
     async def get_signals(self) -> AttrDict:

@@ -13,8 +13,8 @@ from .platform.apps import CONNECT_FLOWS, Application
 from .platform.core import Platform
 from .platform.ratelimit import Limit, limit_from
 from .server import origin_env
-from .serving import uvicorn_options
-from .store import Database, default_db_path
+from .serving import port_problem, uvicorn_options
+from .store import Database, StoreError, default_db_path
 
 DEFAULT_PORT = 8030
 DEV_APP_NAME = "Development app"
@@ -23,8 +23,25 @@ db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False), def
                          help=f"SQLite file (default {default_db_path()}; ':memory:' for none).")
 
 
+PORT = click.IntRange(1, 65535)
+
+
 def _platform(db_path: str | None, seed: int = 0) -> Platform:
-    return Platform(Database(db_path or default_db_path()), seed=seed)
+    """The platform on ``--db`` (or the default file); a database that cannot be used is one line, exit 1."""
+    try:
+        return Platform(Database(db_path or default_db_path()), seed=seed)
+    except StoreError as error:
+        hint = "" if db_path == ":memory:" else " (choose another file with --db FILE, or --db :memory:)"
+        raise click.ClickException(f"{error}{hint}") from None
+
+
+def _unreachable(url: str, error: Exception) -> str:
+    """Why nothing answered at ``url``, in words (refused, unknown host, timeout...) and what to do."""
+    cause = " ".join(str(error).split()) or type(error).__name__
+    if "refused" in cause.lower():
+        cause = "connection refused"
+    return (f"no emulator answering at {url} ({cause}): start one with `smartcar-emulator serve`, or pass --url "
+            "(or SMARTCAR_CONNECT_ORIGIN, which `smartcar-emulator env` exports)")
 
 
 def _rate_limits(specs: tuple[str, ...]) -> dict[str, Limit | None]:
@@ -55,7 +72,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT)
 @db_option
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for generated vehicle data.")
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
@@ -109,6 +126,9 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
                                "--v3-vehicle-shape, OAuth, rate-limit and control settings (each worker builds "
                                "its own platform).")
     limits = _rate_limits(rate_limits)
+    problem = port_problem(host, port)
+    if problem:
+        raise click.ClickException(problem)
     platform = _platform(db_path, seed)
     platform.rate_limits.configure(limits.get("app"), limits.get("vehicle"), default=True)
     platform.v3_vehicle_wrapped = v3_vehicle_shape == "wrapped"
@@ -156,7 +176,7 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORT)
 @click.option("--tls", is_flag=True, help="The emulator serves HTTPS (serve --tls): also export what clients need "
               "to trust its CA (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS).")
 @click.option("--tls-dir", type=click.Path(file_okay=False), default=None, help="As given to serve --tls-dir.")
@@ -281,7 +301,8 @@ def users_add(db_path: str | None, email: str, password: str, make: str, count: 
 
 
 @main.command()
-@click.option("--url", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True, help="The running emulator.")
+@click.option("--url", envvar="SMARTCAR_CONNECT_ORIGIN", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True,
+              help="The running emulator (default: SMARTCAR_CONNECT_ORIGIN, as `env` exports it).")
 @click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", required=True)
 @click.option("--client-secret", envvar="SMARTCAR_CLIENT_SECRET", required=True)
 @click.option("--redirect-uri", envvar="SMARTCAR_REDIRECT_URI", required=True)
@@ -303,8 +324,11 @@ def connect(url: str, client_id: str, client_secret: str, redirect_uri: str, sco
         result = run_connect(url, client_id, client_secret, redirect_uri,
                              [s for scope in scopes for s in scope.split()], make=make, mode=mode, email=email,
                              password=password)
-    except (ConnectError, httpx2.HTTPError) as error:
+    except ConnectError as error:
         click.echo(f"connect failed: {error}", err=True)
+        sys.exit(1)
+    except httpx2.HTTPError as error:
+        click.echo(f"connect failed: {_unreachable(url, error)}", err=True)
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(result))

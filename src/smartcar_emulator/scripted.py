@@ -40,7 +40,9 @@ def connect(base_url: str, client_id: str, client_secret: str, redirect_uri: str
         url = authorize_url(base_url, client_id, redirect_uri, scopes, mode=mode, state="scripted", make=make)
         result = walk(url, email=email, password=password, make=make, client=http)
         if "error" in result.params:
-            raise ConnectError(f"Connect answered {result.params['error']}: {result.params.get('error_description')}")
+            detail = result.params.get("error_message")  # what went wrong, e.g. "Unknown permission(s): x."
+            raise ConnectError(f"Connect answered {result.params['error']}: "
+                               f"{detail or result.params.get('error_description')}")
         code = result.params.get("code")
         if not code:
             raise ConnectError("the application is configured for the user_id flow only: no code to exchange")

@@ -180,3 +180,66 @@ def die_with_parent(parent_pid: int | None = None) -> bool:
     if parent_pid is not None and os.getppid() != parent_pid:
         os.kill(os.getpid(), signal.SIGTERM)
     return True
+
+
+# -- ports ------------------------------------------------------------------------------------------------------
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (in use: by which process when we can tell, and a free port to
+    use instead; or the OS's reason), or None when it can."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no obstacle
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                return f"cannot listen on {host}:{port}: {error.strerror or error}"
+        else:
+            return None
+    owner = listening_process(port)
+    by = f" by {owner}" if owner else " by another process"
+    return f"port {port} on {host} is already in use{by}: pick another with --port (e.g. --port {free_port(host)})"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the OS says is free now."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def listening_process(port: int) -> str | None:
+    """``name (pid N)`` of the process listening on ``port`` (Linux /proc, our own user's processes), or None."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table, encoding="ascii") as file:
+                next(file, None)
+                for line in file:
+                    fields = line.split()
+                    if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(f"socket:[{fields[9]}]")
+        except (OSError, ValueError):
+            return None
+    if not inodes:
+        return None
+    try:
+        pids = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    with open(f"/proc/{pid}/cmdline", "rb") as file:
+                        command = " ".join(file.read().replace(b"\0", b" ").decode(errors="replace").split())
+                    return f"{command[:80] or '?'} (pid {pid})"
+        except OSError:
+            continue
+    return None

@@ -79,17 +79,30 @@ def test_network_error_is_sdk_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "API_URL", f"http://127.0.0.1:{port}")
     with pytest.raises(SmartcarException) as info:
         smartcar.get_user("token")
-    assert vars(info.value) == {"message": "SDK_ERROR"} and str(info.value) == "SDK_ERROR"
-    assert isinstance(info.value.__cause__, httpx2.ConnectError)
-    with pytest.raises(AttributeError):
-        info.value.status_code  # noqa: B018
+    error = info.value
+    url = f"http://127.0.0.1:{port}/v2.0/user"
+    assert error.message == "SDK_ERROR" and error.type == "SDK_ERROR" and error.reason == "refused"
+    assert str(error) == f"SDK_ERROR: cannot connect to {url}: connection refused (nothing listens there: is the " \
+        "server running?)"
+    assert error.url == url and error.description == str(error).removeprefix("SDK_ERROR: ")
+    assert isinstance(error.__cause__, httpx2.ConnectError)
+    assert error.status_code is None and error.retry_after is None and error.doc_url is None  # None, not missing
+
+
+def test_dns_failure_names_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "API_URL", "http://no-such-host.invalid")
+    with pytest.raises(SmartcarException) as info:
+        smartcar.get_user("token")
+    assert info.value.reason == "dns" and "http://no-such-host.invalid/v2.0/user" in str(info.value)
+    assert "host name not found" in str(info.value) and info.value.message == "SDK_ERROR"
 
 
 def test_invalid_url_is_sdk_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "API_ORIGIN", "notascheme://x")
     with pytest.raises(SmartcarException) as info:
         smartcar.get_user("token")
-    assert vars(info.value) == {"message": "SDK_ERROR"} and info.value.__cause__ is not None
+    assert info.value.message == "SDK_ERROR" and info.value.reason == "invalid_url" and info.value.__cause__ is not None
+    assert "notascheme://x/v2.0/user" in str(info.value)
 
 
 @pytest.fixture
@@ -105,7 +118,8 @@ def test_timeout_is_sdk_error(stub: StubServer, monkeypatch: pytest.MonkeyPatch)
     stub.reply = Reply(hang=True)
     with pytest.raises(SmartcarException) as info:
         smartcar.get_user("token")
-    assert vars(info.value) == {"message": "SDK_ERROR"}
+    assert info.value.message == "SDK_ERROR" and info.value.reason == "timeout"
+    assert f"no answer from {stub.url}/v2.0/user in time" in str(info.value)
     assert isinstance(info.value.__cause__, httpx2.TimeoutException)
 
 

@@ -225,7 +225,7 @@ def test_smartcar_exception_shapes_and_pickling() -> None:
     assert str(e) == "T - " and e.status_code is None and e.resolution == {"type": "RETRY_LATER", "url": None}
     assert list(vars(e)) == ["type", "code", "description", "status_code", "resolution", "message"]
     bare = SmartcarException(message="SDK_ERROR")
-    assert vars(bare) == {"message": "SDK_ERROR"} and not hasattr(bare, "status_code")
+    assert vars(bare) == {"message": "SDK_ERROR"} and bare.status_code is None and bare.retry_after is None
     for exc in (e, bare):
         copy = pickle.loads(pickle.dumps(exc))
         assert type(copy) is SmartcarException and vars(copy) == vars(exc) and copy.args == exc.args

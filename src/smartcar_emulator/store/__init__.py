@@ -1,5 +1,5 @@
 """SQLite persistence for the emulator."""
 
-from .db import Database, default_db_path
+from .db import Database, StoreError, default_db_path
 
-__all__ = ["Database", "default_db_path"]
+__all__ = ["Database", "StoreError", "default_db_path"]

@@ -204,26 +204,48 @@ def default_db_path() -> Path:
     return Path(base) / "smartcar-emulator" / "emulator.db"
 
 
+class StoreError(Exception):
+    """The database cannot be used: unreadable or unwritable, not a database, or of a newer schema."""
+
+
+def _explain(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    if isinstance(error, OSError):
+        return f"{error.strerror or text} ({error.filename or 'its folder'})"
+    if "unable to open" in text or "readonly" in text:
+        return f"{text} (does the folder exist, and can you write to it and the file?)"
+    if "not a database" in text or "malformed" in text:
+        return f"{text} (a corrupt file, or not an emulator database)"
+    return text
+
+
 class Database:
     """A thread-safe SQLite connection with explicit transactions."""
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:") -> None:
+        """Open (creating it and its folder if needed) and migrate; :class:`StoreError` when it cannot be used."""
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._conn.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"cannot use the database {self.path}: {_explain(error)}") from error
 
     def _migrate(self) -> None:
         with self.transaction():
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(SCHEMA):
+                raise StoreError(f"the database {self.path} has schema version {version}, newer than this "
+                                 f"emulator's {len(SCHEMA)}: upgrade smartcar-toolkit, or use another database")
             for index, script in enumerate(SCHEMA[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():
