@@ -15,12 +15,13 @@ import click
 DEMO_CLIENT_ID = "getting-started-demo"
 
 
-@click.command(help=__doc__)
+@click.command(help="The getting-started app on port 8000 against an embedded emulator, in one command.\n\n"
+               "Exit codes: 0 ok, 1 failure, 2 usage error.")
 @click.option("--flow", type=click.Choice(["code", "user"]), default="code", show_default=True,
               help="code: the classic tutorial (exchange a code); user: the API v3 tutorial (user_id).")
 @click.option("--mode", type=click.Choice(["test", "simulated"]), default="test", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int, help="The app's port.")
-@click.option("--emulator-port", default=8030, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The app's port.")
+@click.option("--emulator-port", default=8030, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--db", "db_dir", type=click.Path(file_okay=False), default=None,
               help="Directory for the emulator's and the app's databases (default: a temporary one).")
 @click.option("--token-db", default=None, metavar="URL",
@@ -28,12 +29,24 @@ DEMO_CLIENT_ID = "getting-started-demo"
                    "(default: app.db in the --db directory).")
 def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None, token_db: str | None) -> None:
     from smartcar_emulator.server import EmulatorServer
+    from smartcar_emulator.serving import port_problem
+    from smartcar_emulator.store import StoreError
 
+    for option, value in (("--port", port), ("--emulator-port", emulator_port)):
+        problem = port_problem("127.0.0.1", value)
+        if problem:  # one line naming the port, its holder and a free one
+            raise click.ClickException(problem.replace("--port", option))
     temp = None if db_dir else tempfile.TemporaryDirectory(prefix="smartcar-demo-")
     directory = Path(db_dir or temp.name)  # type: ignore[union-attr]
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.BadParameter(f"cannot create {directory}: {error.strerror or error}", param_hint="--db") from None
     redirect_uri = f"http://localhost:{port}/exchange"
-    emulator = EmulatorServer(db=str(directory / "emulator.db"), port=emulator_port)
+    try:
+        emulator = EmulatorServer(db=str(directory / "emulator.db"), port=emulator_port)
+    except StoreError as error:
+        raise click.ClickException(f"{error} (choose another directory with --db DIR)") from None
     existing = emulator.platform.apps.get(DEMO_CLIENT_ID)
     secret = existing.client_secret if existing else secrets.token_urlsafe(24)
     app = emulator.platform.apps.register(DEMO_CLIENT_ID, secret,

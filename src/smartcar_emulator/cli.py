@@ -64,7 +64,8 @@ def _print_app(app: Application) -> None:
     click.echo(f"  connect flow:   {app.connect_flow}")
 
 
-@click.group(help=__doc__)
+@click.group(help="Run the offline Smartcar platform and manage its applications and users.\n\n"
+             "Exit codes: 0 ok, 1 failure, 2 usage error.")
 @click.version_option(package_name="smartcar-toolkit")
 def main() -> None:
     pass
@@ -103,7 +104,7 @@ def main() -> None:
 @click.option("--lenient-redirect-uri", is_flag=True,
               help="Tolerate a missing or 'undefined' redirect_uri at the token endpoint (RFC 6749 requires it).")
 @click.option("--tls", is_flag=True, help="Serve HTTPS with a certificate from a local CA made on first use "
-              "(`env --tls` prints what clients need to trust it).")
+              "('env --tls' prints what clients need to trust it).")
 @click.option("--tls-dir", type=click.Path(file_okay=False), default=None,
               help="Where the CA and certificate live (default: tls/ beside the default database).")
 @click.option("--rate-limit", "rate_limits", multiple=True, metavar="KIND=LIMIT",
@@ -181,7 +182,7 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
               "to trust its CA (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS).")
 @click.option("--tls-dir", type=click.Path(file_okay=False), default=None, help="As given to serve --tls-dir.")
 def env(host: str, port: int, tls: bool = False, tls_dir: str | None = None) -> None:
-    """Print `export` lines that point the Smartcar SDKs at the emulator."""
+    """Print export lines that point the Smartcar SDKs at the emulator: eval "$(smartcar-emulator env)"."""
     variables = origin_env(f"{'https' if tls else 'http'}://{host}:{port}")
     if tls:
         from .tls import ensure
@@ -302,7 +303,7 @@ def users_add(db_path: str | None, email: str, password: str, make: str, count: 
 
 @main.command()
 @click.option("--url", envvar="SMARTCAR_CONNECT_ORIGIN", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True,
-              help="The running emulator (default: SMARTCAR_CONNECT_ORIGIN, as `env` exports it).")
+              help="The running emulator (default: SMARTCAR_CONNECT_ORIGIN, as 'env' exports it).")
 @click.option("--client-id", envvar="SMARTCAR_CLIENT_ID", required=True)
 @click.option("--client-secret", envvar="SMARTCAR_CLIENT_SECRET", required=True)
 @click.option("--redirect-uri", envvar="SMARTCAR_REDIRECT_URI", required=True)

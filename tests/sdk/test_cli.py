@@ -151,6 +151,7 @@ def test_fleet_snapshot_isolates_faults_and_summarises_them_by_type(faulty: dict
     result = run(env, "--json", "fleet", "snapshot", "--out", str(out), "--concurrency", "3",
                  "--max-retries", "0")
     summary = json.loads(result.output)
+    assert result.exit_code == 1  # some vehicles failed
     assert summary["vehicles"] == 8 and summary["ok"] == 5 and summary["failed"] == 3
     assert summary["errors"] == {"VEHICLE_STATE:ASLEEP": 2, "UPSTREAM:UNKNOWN_ISSUE": 1}
     lines = {json.loads(line)["vehicle_id"]: json.loads(line) for line in out.read_text().splitlines()}
