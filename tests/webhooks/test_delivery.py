@@ -228,3 +228,29 @@ def test_the_control_api_refuses_bad_input_without_side_effects(setup: Setup) ->
     assert setup.http.post(f"/_emulator/webhooks/{hook['id']}/subscriptions",
                            json={"vehicleIds": ["nope"]}).status_code == 400
     assert setup.http.post("/_emulator/webhooks/nope/verify").status_code == 404
+
+
+def test_a_hung_receiver_times_out_is_retried_and_never_blocks_the_api(setup: Setup) -> None:
+    import threading
+
+    setup.control("PUT", "/delivery-policy", {"timeoutSeconds": 0.5})
+    vehicle = setup.vehicle()
+    hook = setup.webhook([vehicle])
+    release = threading.Event()
+    setup.receiver.hold = release  # the receiver accepts the connection and never answers (until released)
+    try:
+        start_charge(setup, vehicle)
+        # While the delivery hangs, the API keeps answering (a blocked API would hang this test instead).
+        for action in ("LOCK", "UNLOCK", "LOCK"):
+            setup.control("POST", f"/vehicles/{vehicle}/security", {"action": action})
+        assert setup.control("GET", f"/vehicles/{vehicle}")["state"]["charging"] is True
+        first = wait_for(lambda: [d for d in setup.log(webhook_id=hook["id"]) if d["attempts"]
+                                  and d["attempts"][0]["error"] == "timeout"], what="a timed-out attempt")[0]
+        assert first["status"] == "pending" and first["attempts"][0]["statusCode"] is None
+    finally:
+        release.set()
+    setup.receiver.hold = None
+    setup.advance(25)
+    wait_for(lambda: setup.log(webhook_id=hook["id"], status="pending") == [], what="every retry delivered")
+    handled = {e.event_id for e in setup.receiver.handled}
+    assert first["eventId"] in handled

@@ -130,7 +130,7 @@ class DeliveryWorker:
         started = time.perf_counter()
         headers = {"Content-Type": "application/json", "SC-Signature": signature(amt, body)}
         try:
-            response = await client.post(url, content=body, headers=headers)
+            response = await client.post(url, content=body, headers=headers, timeout=self.outbox.policy.timeout_s)
             content = response.content
             return response.status_code, None, content, (time.perf_counter() - started) * 1000
         except httpx2.TimeoutException:
