@@ -36,6 +36,7 @@ class DeliveryWorker:
         self.poll_s = poll_s
         self.concurrency = concurrency
         self.tick_s = 1.0
+        self._tick = self.tick_s
         self._caught_up = (0.0, 0.0)  # platform and monotonic time of the last catch-up
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -116,10 +117,12 @@ class DeliveryWorker:
         """Advance charging and driving subscribed vehicles (at most once a second, or when the clock jumped), so
         events that time alone causes are sent without waiting for someone to read the vehicle."""
         now, real = self.platform.clock.timestamp(), time.monotonic()
-        if real - self._caught_up[1] < self.tick_s and now - self._caught_up[0] < 2 * self.tick_s:
+        if real - self._caught_up[1] < self._tick and now - self._caught_up[0] < 2 * self.tick_s:
             return
         self._caught_up = (now, real)
-        for vehicle_id in self.outbox.active_subscribed():
+        active = self.outbox.active_subscribed()
+        self._tick = max(self.tick_s, len(active) / 200)  # each is a write: at most ~200 a second, in the background
+        for vehicle_id in active:
             try:
                 self.platform.current_state(vehicle_id)
             except Exception:  # noqa: BLE001 - a vehicle deleted meanwhile

@@ -344,9 +344,10 @@ class WebhookOutbox:
                          payloads.v2_scheduled(webhook.id, found[0][0].mode, vehicles))
             return 1
         codes = tuple(webhook.data or DEFAULT_SIGNALS)
-        with self.db.transaction():
-            for vehicle, subscription, state in found:
-                self._insert_v3(webhook, subscription, vehicle, state, codes, now, trigger_type)
+        for start in range(0, len(found), 50):  # short transactions: API requests wait for the lock in between
+            with self.db.transaction():
+                for vehicle, subscription, state in found[start:start + 50]:
+                    self._insert_v3(webhook, subscription, vehicle, state, codes, now, trigger_type)
         return len(found)
 
     def active_subscribed(self) -> list[str]:
