@@ -133,3 +133,22 @@ def test_memory_event_log_forgets_the_oldest():
     log = webhooks.MemoryEventLog(size=2)
     assert log.claim("a") and log.claim("b") and not log.claim("a")
     assert log.claim("c") and log.claim("a")  # "a" was evicted by "c"
+
+
+def test_sqlite_event_log_is_shared_by_processes(tmp_path):
+    """Four processes claim the same 40 event ids at once: each id is claimed exactly once."""
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "events.db")
+    script = ("import sys; from smartcar.webhooks import SQLiteEventLog; log = SQLiteEventLog(sys.argv[1]); "
+              "print(sum(log.claim(f'event-{i}') for i in range(40)))")
+    processes = [subprocess.Popen([sys.executable, "-c", script, path], stdout=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+    claimed = [int(p.communicate(timeout=60)[0]) for p in processes]
+    assert sum(claimed) == 40
+    log = webhooks.SQLiteEventLog(path)
+    assert not log.claim("event-7")
+    log.release("event-7")
+    assert log.claim("event-7")
+    assert log.purge(older_than_s=-1) == 40

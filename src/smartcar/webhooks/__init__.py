@@ -17,15 +17,15 @@ from typing import Union
 from ._payloads import (Event, InvalidPayload, InvalidSignature, Meta, Signal, StaleEvent, Trigger, V2Event,
                         V2VehicleData, VehicleErrorEvent, VehicleErrorItem, VehicleInfo, VehicleStateEvent,
                         VerifyEvent, WebhookError, from_json, sent_at)
-from ._receiver import EventLog, MemoryEventLog, Receiver, Reply
+from ._receiver import EventLog, MemoryEventLog, Receiver, Reply, SQLiteEventLog
 
 SIGNATURE_HEADER = "SC-Signature"
 
 __all__ = [
     "SIGNATURE_HEADER", "Event", "EventLog", "InvalidPayload", "InvalidSignature", "MemoryEventLog", "Meta",
-    "Receiver", "Reply", "Signal", "StaleEvent", "Trigger", "V2Event", "V2VehicleData", "VehicleErrorEvent",
-    "VehicleErrorItem", "VehicleInfo", "VehicleStateEvent", "VerifyEvent", "WebhookError", "challenge_response",
-    "parse", "sign", "verify",
+    "Receiver", "Reply", "SQLiteEventLog", "Signal", "StaleEvent", "Trigger", "V2Event", "V2VehicleData",
+    "VehicleErrorEvent", "VehicleErrorItem", "VehicleInfo", "VehicleStateEvent", "VerifyEvent", "WebhookError",
+    "challenge_response", "parse", "sign", "verify",
 ]
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -49,6 +51,42 @@ class MemoryEventLog:
     def release(self, event_id: str) -> None:
         with self._lock:
             self._ids.pop(event_id, None)
+
+
+class SQLiteEventLog:
+    """Event ids in a SQLite file, shared by every process of one host (e.g. gunicorn workers); ``claim`` is one
+    ``INSERT OR IGNORE``, so two processes receiving the same event concurrently handle it once."""
+
+    def __init__(self, path: str, table: str = "smartcar_webhook_events") -> None:
+        if not table.replace("_", "").isalnum():
+            raise ValueError("table must be letters, digits and underscores")
+        self._table = table
+        self._local = threading.local()
+        self.path = path
+        with self._connection() as conn:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (event_id TEXT PRIMARY KEY, claimed_at REAL NOT NULL)")
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
+    def claim(self, event_id: str) -> bool:
+        cursor = self._connection().execute(
+            f"INSERT OR IGNORE INTO {self._table} (event_id, claimed_at) VALUES (?, ?)", (event_id, time.time()))
+        return cursor.rowcount == 1
+
+    def release(self, event_id: str) -> None:
+        self._connection().execute(f"DELETE FROM {self._table} WHERE event_id = ?", (event_id,))
+
+    def purge(self, older_than_s: float = 7 * 86400) -> int:
+        """Forget ids claimed longer ago than this (the platform retries for minutes, not days)."""
+        cursor = self._connection().execute(f"DELETE FROM {self._table} WHERE claimed_at < ?",
+                                            (time.time() - older_than_s,))
+        return cursor.rowcount
 
 
 @dataclass(frozen=True)
