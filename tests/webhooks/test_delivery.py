@@ -153,6 +153,13 @@ def test_a_sleeping_vehicle_sends_a_vehicle_error(setup: Setup) -> None:
     error = wait_for(lambda: setup.receiver.events("VEHICLE_ERROR"), what="vehicle error")[0]
     assert error["data"]["errors"][0]["code"] == "ASLEEP" and error["data"]["errors"][0]["state"] == "ERROR"
     assert isinstance(setup.receiver.handled[0], webhooks.VehicleErrorEvent)
+    setup.control("DELETE", "/faults")  # the vehicle wakes up: the next event first announces the recovery
+    setup.control("POST", f"/vehicles/{vehicle}/security", {"action": "LOCK"})
+    wait_for(lambda: setup.receiver.events("VEHICLE_STATE") and len(setup.receiver.events("VEHICLE_ERROR")) == 2,
+             what="the recovery and the state after waking")
+    resolved = setup.receiver.events("VEHICLE_ERROR")[1]["data"]["errors"][0]
+    assert (resolved["code"], resolved["state"], resolved["description"]) == ("ASLEEP", "RESOLVED",
+                                                                              "The vehicle is now reachable.")
 
 
 def test_test_event_and_the_log(setup: Setup) -> None:

@@ -271,12 +271,29 @@ class WebhookOutbox:
             payload = payloads.v3_error(event_id, webhook.id, webhook.name, vehicle, user_id, error, "ERROR", signals)
             self._insert(webhook, vehicle.id, event_id, "VEHICLE_ERROR", payload)
             return
+        self._resolve(webhook, vehicle, user_id, wanted)
         readings = read(vehicle, state, scopes, [BY_CODE[c] for c in wanted])
         trigger_codes = set(codes)
         triggers = [payloads.trigger(trigger_type, r) for r in readings if r.spec.code in trigger_codes] \
             if trigger_type == "SIGNAL_UPDATED" else [payloads.trigger(trigger_type)]
         payload = payloads.v3_state(event_id, webhook.id, webhook.name, vehicle, user_id, readings, triggers, now)
         self._insert(webhook, vehicle.id, event_id, "VEHICLE_STATE", payload)
+
+    def _resolve(self, webhook: Webhook, vehicle: Vehicle, user_id: str | None, codes: list[str]) -> None:
+        """After a VEHICLE_ERROR, the next successful read first announces the recovery (``state: RESOLVED``)."""
+        last = self.db.one("SELECT event_type, payload FROM deliveries WHERE webhook_id = ? AND vehicle_id = ?"
+                           " AND event_type IN ('VEHICLE_STATE', 'VEHICLE_ERROR') ORDER BY created_at DESC, rowid DESC"
+                           " LIMIT 1", (webhook.id, vehicle.id))
+        if last is None or last["event_type"] != "VEHICLE_ERROR":
+            return
+        errors = json.loads(last["payload"]).get("data", {}).get("errors") or [{}]
+        if errors[0].get("state") != "ERROR":
+            return
+        event_id = new_id()
+        signals = [{"code": c, "name": BY_CODE[c].name, "group": BY_CODE[c].group} for c in codes]
+        self._insert(webhook, vehicle.id, event_id, "VEHICLE_ERROR", payloads.v3_error(
+            event_id, webhook.id, webhook.name, vehicle, user_id, (errors[0]["type"], errors[0]["code"]), "RESOLVED",
+            signals))
 
     def _insert(self, webhook: Webhook, vehicle_id: str | None, event_id: str, event_type: str,
                 payload: dict[str, Any], due: float | None = None) -> str:
