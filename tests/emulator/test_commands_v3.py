@@ -192,3 +192,23 @@ def test_unknown_execution_and_schedule_are_not_found(car):
                  "/charge-schedules/sched_nope"):
         assert vehicle.call("GET", path).status_code == 404
     assert vehicle.call("DELETE", "/charge-schedules/sched_nope").status_code == 404
+
+
+def test_nissan_cannot_stop_charging_in_v2_or_v3(car, http):
+    vehicle = car("NISSAN")
+    assert attributes(vehicle.call("POST", "/commands/charge/start"))["status"] == {"value": "SUCCESS"}
+    stop = vehicle.call("POST", "/commands/charge/stop")
+    assert stop.status_code == 501 and stop.json()["errors"][0]["code"] == "VEHICLE_NOT_CAPABLE"
+    assert vehicle.signal("charge-ischarging")["body"]["value"] in (True, False)  # the state still reads
+
+
+def test_gm_needs_half_a_battery_to_start_or_stop(car, emulator):
+    vehicle = car("CADILLAC", mode="simulated")
+    emulator.platform.update_state(vehicle.id, lambda s: (setattr(s, "battery_soc", 0.3),
+                                                          setattr(s, "plugged_in", True)) and None)
+    low = vehicle.call("POST", "/commands/charge/start")
+    assert low.status_code == 409 and low.json()["errors"][0]["code"] == "LOW_BATTERY"
+    assert vehicle.signal("charge-ischarging")["body"]["value"] is False
+    emulator.platform.update_state(vehicle.id, lambda s: setattr(s, "battery_soc", 0.6))
+    assert attributes(vehicle.call("POST", "/commands/charge/start"))["status"] == {"value": "SUCCESS"}
+    assert vehicle.signal("charge-ischarging")["body"]["value"] is True

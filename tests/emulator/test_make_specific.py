@@ -245,3 +245,9 @@ def test_writes_check_make_and_permission(make_car, http, connect_vehicle):
     narrow = Car(http, connect_vehicle(scopes=["read_vehicle_info"], make="TESLA", email=unique_email("narrow")))
     assert_v2_error(narrow.post("tesla/climate/cabin", {"action": "START"}), 403, "PERMISSION")
     assert_v2_error(narrow.get("tesla/climate/cabin"), 403, "PERMISSION")
+
+
+def test_v2_charge_follows_the_same_make_rules(make_car):
+    nissan = make_car("NISSAN")
+    assert nissan.post("charge", {"action": "START"}).status_code == 200
+    assert_v2_error(nissan.post("charge", {"action": "STOP"}), 501, "COMPATIBILITY", "VEHICLE_NOT_CAPABLE")

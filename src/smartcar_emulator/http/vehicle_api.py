@@ -126,8 +126,9 @@ async def post_security(request: Request, vehicle_id: str) -> Response:
 @router.post("/vehicles/{vehicle_id}/charge", summary="Start or stop charging (control_charge)")
 async def post_charge(request: Request, vehicle_id: str) -> Response:
     platform = platform_of(request)
-    platform.access(bearer_token(request), vehicle_id, "control_charge", data=True)
+    grant = platform.access(bearer_token(request), vehicle_id, "control_charge", data=True)
     action = _action(await json_object(request), ("START", "STOP"))
+    platform.commands.check_make_rules(grant.vehicle, f"charge-{action.lower()}")  # Nissan, GM limits
     platform.set_charging(vehicle_id, action == "START")
     return json_response(ACTION_OK)
 

@@ -160,6 +160,21 @@ def not_found(field: str, message: str) -> ApiError:
     return ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": field, "message": message}])
 
 
+GM_MAKES = frozenset({"CADILLAC", "CHEVROLET", "GMC", "BUICK"})
+GM_MIN_SOC = 0.5
+
+
+def check_make_rules(vehicle: Vehicle, state: VehicleState, command_type: str) -> None:
+    """The documented per-make limits of the charging commands (v2 and v3 alike): Nissan supports only START
+    (``VEHICLE_NOT_CAPABLE``); GM vehicles start or stop only at 50 % or more (``VEHICLE_STATE:LOW_BATTERY``;
+    test-mode vehicles, whose commands always succeed, are spared)."""
+    if command_type == "charge-stop" and vehicle.make == "NISSAN":
+        raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+    if command_type in ("charge-start", "charge-stop") and vehicle.make in GM_MAKES and vehicle.mode != "test" \
+            and state.battery_soc is not None and state.battery_soc < GM_MIN_SOC:
+        raise ApiError("VEHICLE_STATE", "LOW_BATTERY")
+
+
 class CommandService:
     """Runs v3 commands and schedule operations, records their executions, completes pending ones."""
 
@@ -170,10 +185,15 @@ class CommandService:
 
     def command(self, vehicle: Vehicle, client_id: str, user_id: str | None, spec: CommandSpec,
                 parameters: dict[str, Any]) -> Execution:
+        self.check_make_rules(vehicle, spec.command_type)
         if self.async_seconds <= 0:
             spec.apply(self.actuators, vehicle.id, parameters)
         return self.executions.add("command", client_id, user_id, vehicle.id, spec.command_type, parameters,
                                    self.async_seconds)
+
+    def check_make_rules(self, vehicle: Vehicle, command_type: str) -> None:
+        """See :func:`check_make_rules` (the vehicle's state read now)."""
+        check_make_rules(vehicle, self.actuators.current_state(vehicle.id), command_type)
 
     @staticmethod
     def require_schedules(vehicle: Vehicle, schedule_type: str | None = None) -> None:
