@@ -30,16 +30,21 @@ def test_challenge_handshake_verifies_the_webhook_and_a_url_change_challenges_ag
 
     wrong = ReceiverServer(AMT, answer_verify=False).start()  # answers, but not with the HMAC
     try:
-        setup.emulator.platform.webhooks.update(setup.app.client_id, hook["id"], callback_uri=wrong.url)
+        setup.control("PATCH", f"/webhooks/{hook['id']}", {"callbackUri": wrong.url})
         wait_for(lambda: setup.verification(hook["id"]) == "failed", what="VERIFY refused")
         detail = setup.control("GET", f"/webhooks/{hook['id']}")["verification"]["detail"]
         assert "HMAC" in detail
         assert len(wrong.requests) == 1
     finally:
         wrong.stop()
-    setup.emulator.platform.webhooks.update(setup.app.client_id, hook["id"], callback_uri=setup.receiver.url)
+    setup.control("PATCH", f"/webhooks/{hook['id']}", {"callbackUri": setup.receiver.url, "name": "Renamed"})
     wait_for(lambda: setup.verification(hook["id"]) == "verified", what="verified again")
     assert len(setup.receiver.requests) == 2  # one VERIFY per URL change
+    setup.control("PATCH", f"/webhooks/{hook['id']}", {"name": "Renamed again"})  # not a URL change
+    assert setup.control("GET", f"/webhooks/{hook['id']}")["name"] == "Renamed again"
+    assert setup.http.delete(f"/_emulator/webhooks/{hook['id']}").status_code == 204
+    assert setup.http.get(f"/_emulator/webhooks/{hook['id']}").status_code == 404
+    assert len(setup.receiver.requests) == 2
 
 
 def test_an_unverified_webhook_gets_nothing_until_verified(setup: Setup) -> None:

@@ -90,15 +90,43 @@ async def get_webhook(request: Request, webhook_id: str) -> Response:
     return json_response(webhook_json(request, _webhook(request, webhook_id)))
 
 
-@router.patch("/webhooks/{webhook_id}", summary="Delivery settings: {version: v2|v3, intervalSeconds: N|null}")
+_SETTABLE = ("name", "callbackUri", "errorCallbackUri", "isEnabled", "version", "intervalSeconds")
+
+
+@router.patch("/webhooks/{webhook_id}", summary="Change {name, callbackUri (challenged again), errorCallbackUri, "
+                                                "isEnabled, version: v2|v3, intervalSeconds: N|null}")
 async def patch_webhook(request: Request, webhook_id: str) -> Response:
+    platform = platform_of(request)
     webhook = _webhook(request, webhook_id)
     body = await json_object(request)
-    unknown = sorted(set(body) - {"version", "intervalSeconds"})
+    unknown = sorted(set(body) - set(_SETTABLE))
     if unknown:
-        raise validation(f"Unknown settings: {', '.join(unknown)}; settable: version, intervalSeconds.", unknown[0])
-    platform_of(request).outbox.configure(webhook.id, **_delivery_options(body))
+        raise validation(f"Unknown settings: {', '.join(unknown)}; settable: {', '.join(_SETTABLE)}.", unknown[0])
+    options = _delivery_options(body)
+    changes: dict[str, Any] = {}
+    if "name" in body:
+        if not isinstance(body["name"], str) or not 1 <= len(body["name"]) <= 200:
+            raise validation("name must be a string of 1 to 200 characters.", "name")
+        changes["name"] = body["name"]
+    if "callbackUri" in body:
+        changes["callback_uri"] = check_uri(body["callbackUri"], "callbackUri")
+    if "errorCallbackUri" in body:
+        changes["error_callback_uri"] = check_uri(body["errorCallbackUri"], "errorCallbackUri", optional=True)
+    if "isEnabled" in body:
+        if not isinstance(body["isEnabled"], bool):
+            raise validation("isEnabled must be true or false.", "isEnabled")
+        changes["is_enabled"] = body["isEnabled"]
+    if changes:
+        webhook = platform.webhooks.update(webhook.client_id, webhook.id, **changes)
+    platform.outbox.configure(webhook.id, **options)
     return json_response(webhook_json(request, webhook))
+
+
+@router.delete("/webhooks/{webhook_id}", summary="Delete a webhook and its subscriptions (its log stays)")
+async def delete_webhook(request: Request, webhook_id: str) -> Response:
+    webhook = _webhook(request, webhook_id)
+    platform_of(request).webhooks.delete(webhook.client_id, webhook.id)
+    return Response(status_code=204)
 
 
 @router.post("/webhooks/{webhook_id}/subscriptions", summary="Subscribe a vehicle {vehicleId}")
