@@ -27,7 +27,7 @@ def test_allowance_per_vehicle_with_batch_items_and_month_reset(emu):
     assert emu.request("GET", "/plan-limits")["allowances"] == {}  # off by default
     for _ in range(5):
         assert read(emu, first).status_code == 200
-    emu.request("PUT", "/plan-limits", {"clientId": emu.app.client_id, "requestsPerVehicle": 3})  # counting starts now
+    emu.plan_limits.set(3)  # counting starts now
     assert read(emu, first).status_code == 200
     batch = emu.control.post(f"/v2.0/vehicles/{first.vehicle_id}/batch",
                              json={"requests": [{"path": "/odometer"}, {"path": "/location"}, {"path": "/vin"}]},
@@ -49,8 +49,8 @@ def test_allowance_per_vehicle_with_batch_items_and_month_reset(emu):
                              data={"grant_type": "refresh_token", "refresh_token": first.refresh_token}).json()
     first.access_token = token["access_token"]
     assert read(emu, first).status_code == 200
-    emu.request("PUT", "/plan-limits", {"clientId": emu.app.client_id, "requestsPerVehicle": None})
-    assert emu.request("GET", "/plan-limits")["allowances"] == {}
+    emu.plan_limits.set(None)
+    assert emu.plan_limits.get()["allowances"] == {}
 
 
 @pytest.mark.parametrize("body", [{"clientId": "nobody", "requestsPerVehicle": 5},
@@ -64,6 +64,7 @@ def test_bad_plan_limits_are_refused(emu, body):
 def test_async_seconds_setting(emu):
     assert emu.request("GET", "/commands") == {"asyncSeconds": 0.0}
     assert emu.control.put("/_emulator/commands", json={"asyncSeconds": -1}).status_code == 400
-    assert emu.request("PUT", "/commands", {"asyncSeconds": 30}) == {"asyncSeconds": 30.0}
+    emu.commands.set_async(30)
+    assert emu.request("GET", "/commands") == {"asyncSeconds": 30.0}
     emu.request("POST", "/reset", {"keep_apps": True})
     assert emu.request("GET", "/commands") == {"asyncSeconds": 0.0}

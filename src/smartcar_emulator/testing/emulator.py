@@ -96,7 +96,8 @@ class Emulator:
 
     ``url`` and ``env`` (the ``SMARTCAR_*`` origins and credentials) point SDKs at it; ``app`` holds the
     registered application's credentials; ``clock``, ``faults``, ``vehicles`` and ``users`` drive its control API;
-    ``rate_limits`` sets the platform's limits; :meth:`connect` walks Connect; :meth:`reset` forgets everything
+    ``rate_limits`` sets the platform's limits, ``plan_limits`` an application's monthly allowance per vehicle,
+    ``commands`` whether v3 commands complete later; :meth:`connect` walks Connect; :meth:`reset` forgets everything
     but the registered application.
     """
 
@@ -115,6 +116,8 @@ class Emulator:
         self.vehicles = VehicleControl(self)
         self.users = UserControl(self)
         self.rate_limits = RateLimitControl(self)
+        self.plan_limits = PlanLimitControl(self)
+        self.commands = CommandControl(self)
 
     @classmethod
     def attach(cls, url: str, app: AppCredentials | None = None,
@@ -380,6 +383,36 @@ class RateLimitControl:
     def get(self) -> dict[str, Any]:
         limits: dict[str, Any] = self._emulator.request("GET", "/rate-limits")
         return limits
+
+
+class PlanLimitControl:
+    """A pricing plan's monthly allowance of requests per vehicle (``430 BILLING:VEHICLE_REQUEST_LIMIT`` once
+    used). Off unless set; a reset turns it off again; it renews with the emulator clock's month."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+
+    def set(self, requests_per_vehicle: int | None, client_id: str | None = None) -> dict[str, Any]:
+        """E.g. ``set(500)`` for the registered app (``None`` lifts it); returns allowances and this month's usage."""
+        found: dict[str, Any] = self._emulator.request("PUT", "/plan-limits", {
+            "clientId": client_id or self._emulator.app.client_id, "requestsPerVehicle": requests_per_vehicle})
+        return found
+
+    def get(self) -> dict[str, Any]:
+        found: dict[str, Any] = self._emulator.request("GET", "/plan-limits")
+        return found
+
+
+class CommandControl:
+    """How v3 commands and charge-schedule operations complete: at once (the default) or ``202 PENDING`` for
+    ``async_seconds`` of the emulator clock."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+
+    def set_async(self, seconds: float) -> None:
+        """``set_async(30)``: pending for 30 s (advance ``clock`` to complete them); ``set_async(0)``: synchronous."""
+        self._emulator.request("PUT", "/commands", {"asyncSeconds": seconds})
 
 
 class UserControl:
