@@ -23,7 +23,7 @@ def mgmt(emulator, application):
 
 
 def new_webhook(mgmt, **attributes: Any) -> dict[str, Any]:
-    body = {"data": {"attributes": {"name": "Charging Webhook", "callbackUri": "https://example.com/hook",
+    body = {"data": {"attributes": {"name": "Charging Webhook", "callbackUri": "http://127.0.0.1:9/hook",
                                     **attributes}}}
     response = mgmt("POST", "/webhooks", body)
     assert response.status_code == 201, response.text
@@ -32,14 +32,14 @@ def new_webhook(mgmt, **attributes: Any) -> dict[str, Any]:
 
 def test_webhook_lifecycle(mgmt, emulator):
     created = new_webhook(mgmt, triggers=["tractionbattery-stateofcharge"],
-                          data=[{"code": "charge-ischarging"}], errorCallbackUri="https://example.com/errors")
+                          data=[{"code": "charge-ischarging"}], errorCallbackUri="http://127.0.0.1:9/errors")
     assert created["type"] == "webhook" and set(created) == {"id", "type", "attributes", "links", "meta"}
     attributes = created["attributes"]
     assert attributes["triggers"] == [{"group": "TractionBattery", "name": "StateOfCharge",
                                        "code": "tractionbattery-stateofcharge"}]
     assert attributes["data"][0]["code"] == "charge-ischarging"
     assert (attributes["isEnabled"], attributes["autoSubscribe"]) == (True, False)
-    assert attributes["errorCallbackUri"] == "https://example.com/errors"
+    assert attributes["errorCallbackUri"] == "http://127.0.0.1:9/errors"
     webhook_id = created["id"]
     assert mgmt("GET", f"/webhooks/{webhook_id}").json()["data"] == created
     patched = mgmt("PATCH", f"/webhooks/{webhook_id}", {"data": {"attributes": {"isEnabled": False, "name": "Off"}}})
@@ -55,12 +55,12 @@ def test_webhook_lifecycle(mgmt, emulator):
 
 def test_webhook_list_filters_and_paging(mgmt):
     tag = unique_email("hook").split("@")[0]
-    new_webhook(mgmt, name=f"{tag} Alpha", callbackUri=f"https://alpha.example/{tag}")
-    new_webhook(mgmt, name=f"{tag} Beta", callbackUri=f"https://beta.example/{tag}", isEnabled=False,
+    new_webhook(mgmt, name=f"{tag} Alpha", callbackUri=f"http://127.0.0.1:9/alpha/{tag}")
+    new_webhook(mgmt, name=f"{tag} Beta", callbackUri=f"http://127.0.0.1:9/beta/{tag}", isEnabled=False,
                 autoSubscribe=True)
     by_name = mgmt("GET", "/webhooks", **{"filter[name]": f"{tag.upper()} al"}).json()
     assert [w["attributes"]["name"] for w in by_name["data"]] == [f"{tag} Alpha"]
-    assert [w["attributes"]["name"] for w in mgmt("GET", "/webhooks", **{"filter[callbackUri]": f"BETA.example/{tag}"})
+    assert [w["attributes"]["name"] for w in mgmt("GET", "/webhooks", **{"filter[callbackUri]": f"9/BETA/{tag}"})
             .json()["data"]] == [f"{tag} Beta"]
     disabled = mgmt("GET", "/webhooks", **{"filter[isEnabled]": "false", "filter[name]": tag}).json()["data"]
     assert [w["attributes"]["name"] for w in disabled] == [f"{tag} Beta"]
@@ -74,7 +74,7 @@ def test_webhook_list_filters_and_paging(mgmt):
 @pytest.mark.parametrize("attributes", [{"callbackUri": "ftp://x"}, {"name": ""}, {"triggers": ["no-such-signal"]},
                                         {"isEnabled": "yes"}])
 def test_webhook_validation(mgmt, attributes):
-    body = {"data": {"attributes": {"name": "x", "callbackUri": "https://example.com", **attributes}}}
+    body = {"data": {"attributes": {"name": "x", "callbackUri": "http://127.0.0.1:9/x", **attributes}}}
     response = mgmt("POST", "/webhooks", body)
     assert response.status_code == 400 and response.json()["errors"][0]["type"] == "VALIDATION"
 

@@ -61,7 +61,7 @@ def test_management_api_v3_and_compatible_vehicles(emulator, application):
     user_id, vehicle_id = connected(emulator, application.client_id)
     tag = uuid.uuid4().hex[:8]
     with smartcar.Client() as client:
-        webhook = client.webhooks.create(f"sdk {tag}", "https://example.com/hook",
+        webhook = client.webhooks.create(f"sdk {tag}", "http://127.0.0.1:9/hook",
                                          triggers=["tractionbattery-stateofcharge"], data=["charge-ischarging"])
         assert webhook.is_enabled and webhook.triggers[0].code == "tractionbattery-stateofcharge"
         assert webhook.triggers[0].group == "TractionBattery"
@@ -99,7 +99,7 @@ def test_async_client_reaches_the_same(emulator, application):
             execution = await vehicle.lock()
             assert (await vehicle.command_execution(execution.id)).command_type == "security-lock"
             assert (await vehicle.delete_charge_schedule(created.schedule_id or "")).status == "SUCCESS"
-            webhook = await client.webhooks.create("async", "https://example.com/a")
+            webhook = await client.webhooks.create("async", "http://127.0.0.1:9/a")
             await client.subscriptions.create(webhook.id, vehicle_id, user_id)
             assert [s.vehicle_id async for s in client.subscriptions.list(webhook_id=webhook.id)] == [vehicle_id]
             await client.webhooks.delete(webhook.id)
