@@ -139,15 +139,18 @@ def test_tesla_amperage(http, connect_vehicle):
     assert car.get("tesla/charge").json()["amperageRequested"] == 48.0
 
 
-def test_tesla_charge_port_door(make_car):
+def test_tesla_charge_port_door(make_car, http, connect_vehicle):
     car = make_car("TESLA", fresh=True)
-    car.post("charge", {"action": "STOP"})
-    car.http.delete(f"/_emulator/vehicles/{car.id}/plug")
+    car.post("charge", {"action": "START"})  # a test vehicle plugs in; closing the door then unplugs it
+    assert car.post("tesla/charge/charge_port_door", {"action": "CLOSE"}).status_code == 200
+    assert car.get("tesla/charge").json()["chargePortOpen"] is False and not car.get("charge").json()["isPluggedIn"]
     assert car.post("tesla/charge/charge_port_door", {"action": "OPEN"}).json()["status"] == "success"
     assert car.get("tesla/charge").json()["chargePortOpen"] is True
     assert signal(car, "charge-ischargingportflapopen")["body"] == {"value": True}
-    assert car.post("tesla/charge/charge_port_door", {"action": "CLOSE"}).status_code == 200
-    assert car.get("tesla/charge").json()["chargePortOpen"] is False
+    simulated = Car(http, connect_vehicle(scopes=SCOPES, make="TESLA", mode="simulated", email=unique_email("port")))
+    http.post(f"/_emulator/vehicles/{simulated.id}/plug")
+    assert_v2_error(simulated.post("tesla/charge/charge_port_door", {"action": "CLOSE"}), 409, "VEHICLE_STATE",
+                    "CHARGING_PLUG_CONNECTED")
 
 
 @pytest.mark.parametrize("path, key, code", [("tesla/security/frunk", "front", "closure-fronttrunk"),
