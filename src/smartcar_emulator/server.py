@@ -10,6 +10,7 @@ from types import TracebackType
 import uvicorn
 
 from .app import create_app
+from .origins import origin_env  # noqa: F401 - re-exported (cli, testing)
 from .platform.apps import Application
 from .platform.core import Platform
 from .serving import GuardedHttpProtocol, uvicorn_options
@@ -85,19 +86,3 @@ class EmulatorServer:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
-
-
-def origin_env(url: str) -> dict[str, str]:
-    """``SMARTCAR_*`` origin variables for an emulator at ``url`` (every host is the same server)."""
-    url = url.rstrip("/")
-    return {
-        "SMARTCAR_API_ORIGIN": url,
-        "SMARTCAR_AUTH_ORIGIN": f"{url}/oauth/token",
-        "SMARTCAR_CONNECT_ORIGIN": url,
-        "SMARTCAR_MANAGEMENT_API_ORIGIN": url,
-        "SMARTCAR_VEHICLE_API_V3_ORIGIN": url,
-        "SMARTCAR_API_V3_ORIGIN": url,
-        "SMARTCAR_IAM_ORIGIN": url,
-        "SMARTCAR_MANAGEMENT_API_V3_ORIGIN": url,
-        "SMARTCAR_COMPATIBILITY_API_ORIGIN": url,
-    }
