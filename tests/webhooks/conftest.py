@@ -29,7 +29,9 @@ class Setup:
 
     def vehicle(self, make: str = "TESLA", model: str = "Model 3", **state: Any) -> str:
         vehicle = self.control("POST", "/vehicles", {"make": make, "model": model})
-        state = {"battery_soc": 0.5, "plugged_in": False, "charging": False, "locked": True, **state}
+        electric = {"battery_soc": 0.5, "plugged_in": False, "charging": False} \
+            if vehicle["state"]["battery_soc"] is not None else {}
+        state = {**electric, "locked": True, **state}
         self.control("PATCH", f"/vehicles/{vehicle['id']}/state", state)
         return str(vehicle["id"])
 

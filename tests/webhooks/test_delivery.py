@@ -266,3 +266,20 @@ def test_a_hung_receiver_times_out_is_retried_and_never_blocks_the_api(setup: Se
     wait_for(lambda: setup.log(webhook_id=hook["id"], status="pending") == [], what="every retry delivered")
     handled = {e.event_id for e in setup.receiver.handled}
     assert first["eventId"] in handled
+
+
+def test_v2_scheduled_deliveries_carry_every_subscribed_vehicle(setup: Setup) -> None:
+    ev, ice = setup.vehicle(), setup.vehicle(make="TOYOTA", model="Camry")
+    hook = setup.webhook([ev, ice], version="v2", intervalSeconds=600)
+    setup.advance(600)
+    wait_for(lambda: setup.receiver.handled, what="the scheduled v2 delivery")
+    event = setup.receiver.handled[0]
+    assert isinstance(event, webhooks.V2Event) and event.event_name == "scheduled" and event.webhook_id == hook["id"]
+    by_id = {v.vehicle_id: v for v in event.vehicles}
+    assert set(by_id) == {ev, ice}
+    assert by_id[ev].body("/battery")["percentRemaining"] == 0.5
+    assert by_id[ice].body("/fuel") is not None and by_id[ice].body("/battery") is None
+    assert by_id[ev].body("/odometer")["distance"] > 0
+    setup.control("PATCH", f"/webhooks/{hook['id']}", {"intervalSeconds": None})
+    setup.advance(6000)
+    assert setup.control("GET", f"/webhooks/{hook['id']}")["intervalSeconds"] is None
