@@ -18,7 +18,7 @@ from . import __version__
 from .delivery import DeliveryWorker
 from .http import (api_v3, commands_v3, compatibility_v3, connect_pages, control, control_apps, control_usage,
                    make_api, management, management_v3, oauth, panel, vehicle_api)
-from .http import control_webhooks, landing, panel_webhooks
+from .http import control_webhooks, landing, openapi_docs, panel_webhooks
 from .http.errors import api_error_response, oauth_error_response
 from .http.guard import ControlGuard
 from .http.middleware import PlatformMiddleware
@@ -64,6 +64,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(control_webhooks.router)  # /_emulator/webhooks, /_emulator/deliveries
     app.include_router(panel.router)
     app.include_router(landing.router)  # / and /docs (Swagger UI served offline)
+    openapi_docs.install(app)  # bodies, query parameters, security schemes and error shapes in /openapi.json
     app.include_router(panel_webhooks.router)  # /_emulator/panel/webhooks
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 
 from smartcar_emulator.server import EmulatorServer
-from tests.conftest import CHROMIUM, SCREENSHOTS
+from tests.conftest import CHROMIUM, SCREENSHOTS, screenshot
 
 WIDTHS = [390, 1280]
 
@@ -64,12 +64,35 @@ def test_landing_and_docs_in_chromium(face: EmulatorServer, browser_page: Any, w
     assert browser_page.locator("h1").inner_text() == "Smartcar platform emulator"
     assert "landing-app" in browser_page.locator("#apps").inner_text()
     _no_horizontal_overflow(browser_page)
-    browser_page.screenshot(path=str(SCREENSHOTS / f"emulator-landing-{width}.png"), full_page=True)
+    screenshot(browser_page, str(SCREENSHOTS / f"emulator-landing-{width}.png"), full_page=True)
 
     browser_page.goto(f"{face.url}/docs")
     browser_page.wait_for_selector(".swagger-ui .info .title", timeout=30000)
     assert "Smartcar platform emulator" in browser_page.locator(".swagger-ui .info .title").inner_text()
     browser_page.wait_for_selector(".opblock", timeout=30000)  # operations rendered from /openapi.json
     _no_horizontal_overflow(browser_page)
-    browser_page.screenshot(path=str(SCREENSHOTS / f"emulator-docs-{width}.png"))
+    screenshot(browser_page, str(SCREENSHOTS / f"emulator-docs-{width}.png"))
     assert requests and all(url.startswith(face.url) for url in requests), requests  # offline: no CDN
+
+
+def test_openapi_describes_bodies_parameters_and_auth_while_errors_keep_smartcars_format(face: EmulatorServer) -> None:
+    spec = httpx2.get(f"{face.url}/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["userToken"]["scheme"] == "bearer" and schemes["managementToken"]["scheme"] == "basic"
+    paths = spec["paths"]
+    lock = paths["/v2.0/vehicles/{vehicle_id}/security"]["post"]
+    assert lock["security"] == [{"userToken": []}]
+    assert lock["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/SecurityAction"}
+    assert lock["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Action"}
+    assert spec["components"]["schemas"]["SecurityAction"]["properties"]["action"]["enum"] == ["LOCK", "UNLOCK"]
+    token = paths["/oauth/token"]["post"]
+    assert "application/x-www-form-urlencoded" in token["requestBody"]["content"]
+    assert {p["name"] for p in paths["/v2.0/vehicles"]["get"]["parameters"]} >= {"limit", "offset"}
+    assert paths["/_emulator/faults"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/NewFault")
+    assert "HTTPValidationError" not in httpx2.get(f"{face.url}/openapi.json").text  # FastAPI's 422 is never sent
+    assert paths["/v1.0/vehicles/{vehicle_id}/odometer"]["get"]["responses"]["4XX"]  # the API's own error bodies
+    # At run time a bad body is still Smartcar's VALIDATION error, not FastAPI's.
+    refused = httpx2.post(f"{face.url}/_emulator/faults", json={"kind": "nonsense"})
+    assert refused.status_code == 400 and refused.json()["type"] == "VALIDATION"
+    assert "requestId" in refused.json() and "loc" not in refused.text

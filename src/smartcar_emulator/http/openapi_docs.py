@@ -1,0 +1,539 @@
+"""What ``/openapi.json`` says about bodies, query parameters and authentication.
+
+The handlers read their bodies themselves (so every error keeps Smartcar's format: a v2 ``VALIDATION`` body,
+an OAuth ``{"error", "error_description"}``, a v3 ``{"errors": [...]}``); the pydantic models here describe
+those bodies, and :func:`install` merges them into the generated document: request bodies, responses, query
+parameters, the security scheme of each host, and Smartcar's error shapes in place of FastAPI's 422.
+
+Covered: OAuth and IAM tokens, the v1.0/v2.0 vehicle API (not the make-specific endpoints), v2 compatibility
+and management, and the control API (not its webhook routes). Models allow extra fields: they document what a
+client can rely on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# -- Errors -------------------------------------------------------------------------------------------------------
+class V2Error(Body):
+    """API v2.0 (and control API) error."""
+
+    type: str
+    code: str | None = None
+    description: str
+    docURL: str | None = None
+    statusCode: int
+    requestId: str
+    resolution: dict[str, Any] | None = None
+    detail: list[Any] | None = None
+    suggestedUserMessage: str | None = None
+
+
+class V1Error(Body):
+    """API v1.0 error."""
+
+    error: str
+    message: str
+    statusCode: int | None = None
+    requestId: str | None = None
+
+
+class V3ErrorItem(Body):
+    status: str
+    type: str
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+
+
+class V3Errors(Body):
+    """API v3 error."""
+
+    errors: list[V3ErrorItem]
+
+
+class OAuthErrorBody(Body):
+    """OAuth 2.0 error (RFC 6749 section 5.2)."""
+
+    error: str
+    error_description: str | None = None
+
+
+# -- OAuth ----------------------------------------------------------------------------------------------------------
+class TokenRequest(Body):
+    grant_type: Literal["authorization_code", "refresh_token"]
+    code: str | None = Field(None, description="authorization_code: the code from the Connect redirect")
+    redirect_uri: str | None = Field(None, description="authorization_code: exactly the one sent to authorize")
+    code_verifier: str | None = Field(None, description="PKCE, when authorize carried a code_challenge")
+    refresh_token: str | None = Field(None, description="refresh_token grant")
+    client_id: str | None = Field(None, description="Only without an Authorization header")
+    client_secret: str | None = None
+
+
+class TokenResponse(Body):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+    expiration: str | None = None
+    refresh_expiration: str | None = None
+
+
+class AppTokenRequest(Body):
+    grant_type: Literal["client_credentials"]
+    scope: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+class AppTokenResponse(Body):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+# -- v1.0 / v2.0 vehicle API ---------------------------------------------------------------------------------------
+class Paging(Body):
+    count: int
+    offset: int
+
+
+class User(Body):
+    id: str
+
+
+class VehicleIds(Body):
+    vehicles: list[str]
+    paging: Paging
+
+
+class Attributes(Body):
+    id: str
+    make: str
+    model: str
+    year: int
+
+
+class Vin(Body):
+    vin: str
+
+
+class Odometer(Body):
+    distance: float
+
+
+class Location(Body):
+    latitude: float
+    longitude: float
+
+
+class Fuel(Body):
+    range: float | None = None
+    percentRemaining: float | None = None
+    amountRemaining: float | None = None
+
+
+class Battery(Body):
+    range: float | None = None
+    percentRemaining: float | None = None
+
+
+class BatteryCapacity(Body):
+    capacity: float | None = None
+
+
+class Charge(Body):
+    isPluggedIn: bool
+    state: str
+
+
+class ChargeLimit(Body):
+    limit: float
+
+
+class EngineOil(Body):
+    lifeRemaining: float
+
+
+class TirePressure(Body):
+    frontLeft: float | None = None
+    frontRight: float | None = None
+    backLeft: float | None = None
+    backRight: float | None = None
+
+
+class LockStatus(Body):
+    isLocked: bool
+
+
+class Permissions(Body):
+    permissions: list[str]
+    paging: Paging
+
+
+class Action(Body):
+    status: str
+    message: str | None = None
+
+
+class Status(Body):
+    status: str
+
+
+class Subscribed(Body):
+    webhookId: str
+    vehicleId: str
+
+
+class ChargeAction(Body):
+    action: Literal["START", "STOP"]
+
+
+class SecurityAction(Body):
+    action: Literal["LOCK", "UNLOCK"]
+
+
+class ChargeLimitRequest(Body):
+    limit: float = Field(ge=0.5, le=1.0, description="A fraction, e.g. 0.8")
+
+
+class Destination(Body):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class BatchPath(Body):
+    path: str = Field(description="A read path, e.g. /odometer")
+
+
+class BatchRequest(Body):
+    requests: list[BatchPath]
+
+
+class BatchItem(Body):
+    path: str
+    code: int
+    headers: dict[str, Any]
+    body: dict[str, Any] | None = None
+
+
+class BatchResponse(Body):
+    responses: list[BatchItem]
+
+
+class Compatibility(Body):
+    compatible: bool
+
+
+class ManagementConnections(Body):
+    connections: list[dict[str, Any]]
+
+
+# -- Control API ----------------------------------------------------------------------------------------------------
+class NewVehicle(Body):
+    make: str = Field(description="A catalogue make, e.g. TESLA (GET /_emulator/catalog)")
+    model: str | None = None
+    year: int | None = None
+    mode: Literal["simulated", "test", "live"] = "simulated"
+    email: str | None = Field(None, description="The owner's login")
+    vin: str | None = None
+
+
+class ControlVehicle(Body):
+    id: str
+    vin: str
+    make: str
+    model: str
+    year: int
+
+
+class Point(Body):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class Trip(Body):
+    destination: Point | None = None
+    distance_km: float | None = Field(None, ge=0.1, le=2000)
+    heading: float | None = Field(None, ge=0, le=360)
+    speed_kph: float = Field(60, ge=1, le=250)
+    waypoints: list[Point] | None = None
+
+
+class ClockSet(Body):
+    now: str | None = Field(None, description="ISO-8601, e.g. 2030-01-01T08:00:00Z")
+    timestamp: float | None = Field(None, description="Epoch seconds")
+
+
+class ClockAdvance(Body):
+    seconds: float = Field(ge=0, le=366 * 86400)
+
+
+class Clock(Body):
+    now: str
+    timestamp: float
+    timeScale: float
+    seed: int
+
+
+class ResetRequest(Body):
+    keep_apps: bool = False
+
+
+class ResetResult(Body):
+    reset: bool
+    keptApps: bool
+    removed: dict[str, int]
+
+
+class NewApp(Body):
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uris: list[str] = []
+    amt: str | None = None
+    name: str | None = None
+    connect_flow: Literal["code", "user", "both"] | None = None
+
+
+class App(Body):
+    clientId: str
+    clientSecret: str
+    name: str
+    redirectUris: list[str]
+    amt: str
+    connectFlow: str
+
+
+class Apps(Body):
+    apps: list[App]
+
+
+class RateLimits(Body):
+    app: Any = Field(None, description='null, "50/s", "2/min,burst=120", "platform" or '
+                                       '{"requestsPerSecond": 50, "burst": 50}')
+    vehicle: Any = None
+
+
+class NewFault(Body):
+    kind: Literal["rate_limit", "asleep", "unreachable", "upstream", "server", "billing", "error", "failure_rate",
+                  "latency"]
+    vehicle_id: str | None = None
+    type: str | None = None
+    code: str | None = None
+    retry_after: int | None = Field(None, ge=0, le=86400)
+    latency_ms: int | None = Field(None, ge=0, le=60000)
+    rate: float | None = Field(None, ge=0, le=1)
+    count: int | None = Field(None, ge=1, le=1_000_000)
+    duration_s: int | None = Field(None, ge=1, le=366 * 86400)
+
+
+class Fault(Body):
+    id: str
+    kind: str
+    vehicle_id: str | None
+    hits: int
+
+
+class Faults(Body):
+    faults: list[Fault]
+    kinds: list[str]
+
+
+class NewAccount(Body):
+    email: str
+    password: str
+    make: str = "TESLA"
+    vehicles: int = Field(1, ge=1, le=50)
+    vins: list[str] | None = None
+
+
+class AppSettings(Body):
+    permissions: list[str] | None = None
+    makes: list[str] | None = None
+    defaultScope: list[str] | None = None
+
+
+# -- The table -----------------------------------------------------------------------------------------------------
+Ref = type[BaseModel]
+# (method, path) -> (request body model or None, body required, success status, success model or None)
+V2_READS: dict[str, Ref] = {
+    "": Attributes, "/vin": Vin, "/odometer": Odometer, "/location": Location, "/fuel": Fuel, "/battery": Battery,
+    "/battery/capacity": BatteryCapacity, "/charge": Charge, "/charge/limit": ChargeLimit, "/engine/oil": EngineOil,
+    "/tires/pressure": TirePressure, "/security": LockStatus,
+}
+V2_WRITES: dict[str, tuple[Ref, Ref]] = {
+    "/charge": (ChargeAction, Action), "/charge/limit": (ChargeLimitRequest, Action),
+    "/security": (SecurityAction, Action), "/navigation/destination": (Destination, Action),
+    "/batch": (BatchRequest, BatchResponse),
+}
+QUERY: dict[tuple[str, str], list[tuple[str, str, str]]] = {  # (method, path) -> (name, type, description)
+    ("get", "/v2.0/vehicles"): [("limit", "integer", "Page size (default 10)"), ("offset", "integer", "First item")],
+    ("get", "/v2.0/vehicles/{vehicle_id}/permissions"): [("limit", "integer", "Page size"),
+                                                         ("offset", "integer", "First item")],
+    ("get", "/v2.0/vehicles/{vehicle_id}/service/history"): [("startDate", "string", "YYYY-MM-DD"),
+                                                             ("endDate", "string", "YYYY-MM-DD")],
+    ("get", "/v2.0/compatibility"): [("vin", "string", "The VIN"), ("scope", "string", "Permissions, space-separated"),
+                                     ("country", "string", "ISO 3166-1 alpha-2 (default US)")],
+    ("get", "/v2.0/management/connections"): [("user_id", "string", "Filter"), ("vehicle_id", "string", "Filter"),
+                                              ("cursor", "string", "From the previous page"),
+                                              ("limit", "integer", "Page size")],
+    ("delete", "/v2.0/management/connections"): [("user_id", "string", "Every connection of this user"),
+                                                 ("vehicle_id", "string", "Every connection of this vehicle")],
+    ("get", "/_emulator/vehicles"): [("mode", "string", "test, simulated or live")],
+    ("get", "/_emulator/faults"): [("vehicle_id", "string", "One vehicle's rules")],
+    ("delete", "/_emulator/faults"): [("vehicle_id", "string", "Only this vehicle's rules")],
+}
+
+
+def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | None]]:
+    table: dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | None]] = {
+        ("post", "/oauth/token"): (TokenRequest, True, "200", TokenResponse),
+        ("post", "/oauth2/token"): (AppTokenRequest, True, "200", AppTokenResponse),
+        ("get", "/v2.0/compatibility"): (None, False, "200", Compatibility),
+        ("get", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
+        ("delete", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
+        ("get", "/_emulator/clock"): (None, False, "200", Clock),
+        ("put", "/_emulator/clock"): (ClockSet, True, "200", Clock),
+        ("post", "/_emulator/clock/advance"): (ClockAdvance, True, "200", Clock),
+        ("post", "/_emulator/reset"): (ResetRequest, False, "200", ResetResult),
+        ("get", "/_emulator/apps"): (None, False, "200", Apps),
+        ("post", "/_emulator/apps"): (NewApp, False, "201", App),
+        ("get", "/_emulator/rate-limits"): (None, False, "200", RateLimits),
+        ("put", "/_emulator/rate-limits"): (RateLimits, True, "200", RateLimits),
+        ("get", "/_emulator/faults"): (None, False, "200", Faults),
+        ("post", "/_emulator/faults"): (NewFault, True, "201", Fault),
+        ("post", "/_emulator/users"): (NewAccount, True, "201", None),
+        ("post", "/_emulator/vehicles"): (NewVehicle, True, "201", ControlVehicle),
+        ("get", "/_emulator/vehicles/{vehicle_id}"): (None, False, "200", ControlVehicle),
+        ("patch", "/_emulator/vehicles/{vehicle_id}/state"): (Body, True, "200", ControlVehicle),
+        ("post", "/_emulator/vehicles/{vehicle_id}/trip"): (Trip, False, "200", ControlVehicle),
+        ("post", "/_emulator/vehicles/{vehicle_id}/charge"): (ChargeAction, True, "200", ControlVehicle),
+        ("post", "/_emulator/vehicles/{vehicle_id}/security"): (SecurityAction, True, "200", ControlVehicle),
+        ("patch", "/_emulator/apps/{client_id}/settings"): (AppSettings, True, "200", None),
+    }
+    for version in ("/v1.0", "/v2.0"):
+        table[("get", f"{version}/user")] = (None, False, "200", User)
+        table[("get", f"{version}/vehicles")] = (None, False, "200", VehicleIds)
+        table[("get", f"{version}/vehicles/{{vehicle_id}}/permissions")] = (None, False, "200", Permissions)
+        table[("delete", f"{version}/vehicles/{{vehicle_id}}/application")] = (None, False, "200", Status)
+        table[("post", f"{version}/vehicles/{{vehicle_id}}/webhooks/{{webhook_id}}")] = (None, False, "200", Subscribed)
+        table[("delete", f"{version}/vehicles/{{vehicle_id}}/webhooks/{{webhook_id}}")] = (None, False, "200", Status)
+        for path, model in V2_READS.items():
+            table[("get", f"{version}/vehicles/{{vehicle_id}}{path}")] = (None, False, "200", model)
+        for path, (request, response) in V2_WRITES.items():
+            table[("post", f"{version}/vehicles/{{vehicle_id}}{path}")] = (request, True, "200", response)
+    return table
+
+
+SECURITY_SCHEMES = {
+    "userToken": {"type": "http", "scheme": "bearer",
+                  "description": "A user's access token (OAuth authorization code flow): API v1.0/v2.0"},
+    "applicationToken": {"type": "http", "scheme": "bearer",
+                         "description": "The application token (POST /oauth2/token, client credentials): API v3"},
+    "clientCredentials": {"type": "http", "scheme": "basic",
+                          "description": "client_id:client_secret (the token endpoints also take them in the form)"},
+    "managementToken": {"type": "http", "scheme": "basic",
+                        "description": "Username 'default', password the application management token (AMT)"},
+}
+
+
+def _security(path: str) -> list[dict[str, list[str]]] | None:
+    if path.startswith("/_emulator"):
+        return []  # loopback only, same origin: no credentials
+    if path in ("/oauth/token", "/oauth2/token"):
+        return [{"clientCredentials": []}, {}]
+    if "/compatibility" in path:
+        return [{"clientCredentials": []}]
+    if path.startswith("/v2.0/management"):
+        return [{"managementToken": []}]
+    if path.startswith(("/v1.0/", "/v2.0/")):
+        return [{"userToken": []}]
+    if path.startswith(("/v3/compatible-vehicles", "/v3/webhooks", "/v3/subscriptions")):
+        return [{"applicationToken": []}]
+    if path.startswith("/v3/"):
+        return [{"applicationToken": []}, {"userToken": []}]
+    return None
+
+
+def _errors(path: str) -> dict[str, Any]:
+    """The error body a path answers with, by host."""
+    if path in ("/oauth/token", "/oauth2/token"):
+        refs = ["OAuthErrorBody", "V2Error"]
+    elif path.startswith("/v1.0/"):
+        refs = ["V1Error", "V2Error"]
+    elif path.startswith("/v3/"):
+        refs = ["V3Errors", "V2Error"]
+    else:
+        refs = ["V2Error"]
+    schema: dict[str, Any] = {"anyOf": [{"$ref": f"#/components/schemas/{name}"} for name in refs]}
+    return {"description": "An error, in this API's format", "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(model: Ref) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def enrich(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add bodies, parameters, security and error responses to a generated OpenAPI document (in place)."""
+    table = _operations()
+    models: list[Ref] = [V2Error, V1Error, V3Errors, OAuthErrorBody]
+    for request, _, _, response in table.values():
+        models += [m for m in (request, response) if m is not None and m is not Body]
+    _, definitions = models_json_schema([(m, "validation") for m in dict.fromkeys(models)],
+                                        ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {}).update(definitions.get("$defs", {}))
+    components["schemas"].pop("HTTPValidationError", None)
+    components["schemas"].pop("ValidationError", None)
+    components["securitySchemes"] = SECURITY_SCHEMES
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)  # validation errors are the API's own 400 bodies
+            responses["4XX"] = _errors(path)
+            security = _security(path)
+            if security is not None:
+                operation["security"] = security
+            names = {p["name"] for p in operation.get("parameters", [])}
+            for name, kind, description in QUERY.get((method, path), []):
+                if name not in names:
+                    operation.setdefault("parameters", []).append(
+                        {"name": name, "in": "query", "required": False, "description": description,
+                         "schema": {"type": kind}})
+            entry = table.get((method, path))
+            if entry is None:
+                continue
+            request, required, status, response = entry
+            if request is not None:
+                media = ("application/x-www-form-urlencoded" if path in ("/oauth/token", "/oauth2/token")
+                         else "application/json")
+                body_schema = _ref(request) if request is not Body else {"type": "object"}
+                operation["requestBody"] = {"required": required, "content": {media: {"schema": body_schema}}}
+            if response is not None:
+                described = responses.get(status, {}).get("description") or "Success"
+                responses[status] = {"description": described,
+                                     "content": {"application/json": {"schema": _ref(response)}}}
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    """Serve the enriched document at ``/openapi.json`` (built once)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = enrich(get_openapi(title=app.title, version=app.version,
+                                                    description=app.description, routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
