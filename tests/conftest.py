@@ -77,6 +77,21 @@ def browser_page() -> Iterator[Any]:
             browser.close()
 
 
+def screenshot(page: Any, path: Any, **options: Any) -> None:
+    """``page.screenshot`` that tries again when headless Chromium answers "Unable to capture screenshot" (it
+    does, now and then, on a loaded machine: the compositor had no frame ready); a third failure is real."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path), **options)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(250)
+
+
 def wait_until_serving(process: subprocess.Popen[str], url: str, status: int = 200, timeout: float = 30) -> None:
     """Poll ``url`` until it answers ``status``; fail with the process's output if it exits or times out."""
     deadline = time.monotonic() + timeout

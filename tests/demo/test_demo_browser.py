@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SCREENSHOTS as SCREENSHOTS_ROOT
-from tests.conftest import browser_test
+from tests.conftest import browser_test, screenshot
 
 SCREENSHOTS = SCREENSHOTS_ROOT / "demo"
 
@@ -18,9 +18,9 @@ def click_through_connect(page, flow: str, approve: bool = True) -> None:
     page.click("button.brand-list-item#TESLA")
     page.fill("#username", "driver@example.com")
     page.fill("#password", "any password")
-    page.screenshot(path=str(SCREENSHOTS / f"{flow}-login.png"))
+    screenshot(page, str(SCREENSHOTS / f"{flow}-login.png"))
     page.click("#sign-in-button")
-    page.screenshot(path=str(SCREENSHOTS / f"{flow}-grant.png"))
+    screenshot(page, str(SCREENSHOTS / f"{flow}-grant.png"))
     page.click("#approval-button" if approve else "#deny-button")
 
 
@@ -31,7 +31,7 @@ def test_browser_sees_the_vehicle_table(start_demo, browser_page, flow):
     page.goto(f"{demo.url}/login")
     click_through_connect(page, flow)
     page.wait_for_selector("#vehicles")
-    page.screenshot(path=str(SCREENSHOTS / f"{flow}-vehicle.png"))
+    screenshot(page, str(SCREENSHOTS / f"{flow}-vehicle.png"))
     assert page.url.startswith(f"{demo.url}/vehicle")
     assert page.inner_text("#vehicles .make") == "TESLA"
     assert page.inner_text("#vehicles .model").strip()
@@ -44,7 +44,7 @@ def test_browser_deny_shows_error_page(start_demo, browser_page):
     page.goto(f"{demo.url}/login")
     click_through_connect(page, "deny", approve=False)
     page.wait_for_selector("#error-message")
-    page.screenshot(path=str(SCREENSHOTS / "deny-error.png"))
+    screenshot(page, str(SCREENSHOTS / "deny-error.png"))
     assert page.inner_text("#error-code") == "access_denied"
 
 
@@ -65,6 +65,6 @@ def test_browser_sees_a_charging_event_arrive(start_demo, browser_page, flow):
     control.post(f"/vehicles/{vehicle_id}/plug").raise_for_status()
     control.post(f"/vehicles/{vehicle_id}/charge", json={"action": "START"}).raise_for_status()
     page.wait_for_selector("#events li.event:has-text('charge-ischarging = True')", timeout=20_000)
-    page.screenshot(path=str(SCREENSHOTS / f"{flow}-events.png"))
+    screenshot(page, str(SCREENSHOTS / f"{flow}-events.png"))
     assert page.url.startswith(f"{demo.url}/vehicle")  # no reload, no navigation
     control.close()

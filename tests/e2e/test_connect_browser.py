@@ -8,7 +8,7 @@ import httpx2
 
 from smartcar_emulator.scripted import authorize_url
 from smartcar_emulator.server import EmulatorServer
-from tests.conftest import REDIRECT_URI, SCREENSHOTS, browser_test
+from tests.conftest import REDIRECT_URI, SCREENSHOTS, browser_test, screenshot
 
 pytestmark = browser_test
 
@@ -31,21 +31,21 @@ def test_connect_in_headless_chromium(browser_page):
         page = browser_page
         page.route("http://localhost:8000/**", app_callback)
         page.goto(url)
-        page.screenshot(path=str(SCREENSHOTS / "1-preamble.png"))
+        screenshot(page, str(SCREENSHOTS / "1-preamble.png"))
         page.click("#continue-button")
         page.wait_for_selector("button#TESLA.brand-list-item")
-        page.screenshot(path=str(SCREENSHOTS / "2-brand.png"))
+        screenshot(page, str(SCREENSHOTS / "2-brand.png"))
         page.click("button#TESLA.brand-list-item")
         page.wait_for_selector("#username")
         page.fill("#username", "browser@example.com")
         page.fill("#password", "any password")
-        page.screenshot(path=str(SCREENSHOTS / "3-login.png"))
+        screenshot(page, str(SCREENSHOTS / "3-login.png"))
         page.click("#sign-in-button")
         page.wait_for_selector(".page-content #approval-button")
-        page.screenshot(path=str(SCREENSHOTS / "4-grant.png"))
+        screenshot(page, str(SCREENSHOTS / "4-grant.png"))
         page.click("#approval-button")
         page.wait_for_selector("#done")
-        page.screenshot(path=str(SCREENSHOTS / "5-redirect.png"))
+        screenshot(page, str(SCREENSHOTS / "5-redirect.png"))
 
         assert len(redirects) == 1 and redirects[0].startswith(REDIRECT_URI + "?")
         params = dict(parse_qsl(urlsplit(redirects[0]).query))

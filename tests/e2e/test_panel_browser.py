@@ -10,7 +10,7 @@ from smartcar_emulator.platform.core import Platform
 from smartcar_emulator.scripted import connect
 from smartcar_emulator.server import EmulatorServer
 from smartcar_emulator.store import Database
-from tests.conftest import REDIRECT_URI, browser_test
+from tests.conftest import REDIRECT_URI, browser_test, screenshot
 from tests.conftest import SCREENSHOTS as SCREENSHOTS_ROOT
 
 SCREENSHOTS = SCREENSHOTS_ROOT / "panel"
@@ -57,7 +57,7 @@ def test_panel_drives_a_bev_and_the_api_agrees(server, page):
         page.wait_for_selector("#message")
         assert "advance" in page.inner_text("#message")
         assert page.get_attribute("#track", "points").count(",") >= 2
-        page.screenshot(path=str(SCREENSHOTS / "driving.png"), full_page=True)
+        screenshot(page, str(SCREENSHOTS / "driving.png"), full_page=True)
 
         battery1 = api.get(f"/v2.0/vehicles/{vehicle_id}/battery").json()["percentRemaining"]
         assert battery1 < battery0
@@ -76,7 +76,7 @@ def test_panel_drives_a_bev_and_the_api_agrees(server, page):
         page.wait_for_selector("#faults .fault")
         limited = api.get(f"/v2.0/vehicles/{vehicle_id}/odometer")
         assert limited.status_code == 429 and limited.headers["retry-after"] == "17"
-        page.screenshot(path=str(SCREENSHOTS / "rate-limited.png"), full_page=True)
+        screenshot(page, str(SCREENSHOTS / "rate-limited.png"), full_page=True)
 
         page.click("#clear-faults")
         page.click("#stop-trip")
@@ -87,4 +87,4 @@ def test_panel_drives_a_bev_and_the_api_agrees(server, page):
 
     page.goto(f"{server.url}/_emulator/panel")
     assert page.locator(f'tr[data-vehicle-id="{vehicle_id}"]').count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "vehicles.png"), full_page=True)
+    screenshot(page, str(SCREENSHOTS / "vehicles.png"), full_page=True)
