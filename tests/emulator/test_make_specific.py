@@ -130,6 +130,7 @@ def test_tesla_amperage(http, connect_vehicle):
     response = car.post("tesla/charge/ammeter", {"amperage": 16})
     assert response.json() == {"message": "Successfully sent the following amperage: 16", "status": "success"}
     assert car.get("tesla/charge/ammeter").json() == {"amperage": 16.0}
+    assert signal(car, "charge-amperagerequested")["body"]["value"] == 16.0
     charging(car)
     assert car.get("tesla/charge/ammeter").json() == {"amperage": 16.0}
     assert signal(car, "charge-amperage")["body"]["value"] == 16.0

@@ -149,7 +149,8 @@ def _fuel_liters(c: Context) -> float | None:
 
 READERS: dict[str, Callable[[Context], Any]] = {
     "amperage": _amperage,
-    "amperage_requested": lambda c: min(_amperage(c), float(make_data(c.vehicle.make, "amperage_max"))),
+    "amperage_requested": lambda c: (float(c.state.charge_amps) if c.state.charge_amps is not None  # set (v2 ammeter)
+                                     else min(_amperage(c), float(make_data(c.vehicle.make, "amperage_max")))),
     "charge_limits": _charge_limits,
     "port_color": _port_color,
     "charge_rate": lambda c: round(c.state.charge_rate_kw * _km_per_kwh(c.state), 1),
