@@ -236,11 +236,30 @@ class AsyncTesla:
     async def set_cabin_climate(self, action: str, temperature: float | None = None) -> CabinClimate:
         return await self._vehicle._run(self._calls.cabin(action, temperature))
 
+    async def defroster(self) -> Defroster:
+        return await self._vehicle._run(self._calls.get("climate/defroster", lambda b: Defroster(
+            str(b.get("frontStatus", "")), str(b.get("rearStatus", "")))))
+
     async def set_defroster(self, on: bool) -> str:
         return await self._vehicle._run(self._calls.toggle("climate/defroster", on))
 
+    async def steering_heater(self) -> str:
+        return await self._vehicle._run(self._calls.get("climate/steering_wheel", lambda b: str(b.get("status", ""))))
+
     async def set_steering_heater(self, on: bool) -> str:
         return await self._vehicle._run(self._calls.toggle("climate/steering_wheel", on))
+
+    async def amperage(self) -> float:
+        return await self._vehicle._run(self._calls.get("charge/ammeter", lambda b: float(b["amperage"])))
+
+    async def set_charge_port_door(self, open: bool) -> ActionResult:
+        return await self._vehicle._run(self._calls.open_close("charge/charge_port_door", open))
+
+    async def set_pin(self, pin: str) -> ActionResult:
+        return await self._vehicle._run(self._calls.post("pin", {"pin": _args.text(pin, "pin")}, _action))
+
+    async def clear_pin(self) -> ActionResult:
+        return await self._vehicle._run(_call(self._vehicle, "DELETE", "tesla/pin", _action))
 
     async def set_amperage(self, amperage: float) -> ActionResult:
         return await self._vehicle._run(self._calls.post("charge/ammeter",
@@ -296,3 +315,34 @@ class Nissan:
     def set_charge_schedules(self, schedules: list[NissanChargeSchedule]) -> ActionResult:
         body = {"chargeSchedules": [{"start": s.start, "end": s.end, "days": list(s.days)} for s in schedules]}
         return self._vehicle._run(_call(self._vehicle, "PUT", "nissan/charge/schedule", _action, body))
+
+
+class AsyncFord:
+    """:class:`Ford` on a ``smartcar.AsyncVehicle``."""
+
+    def __init__(self, vehicle: AsyncVehicle, make: str = "ford") -> None:
+        self._vehicle = vehicle
+        self._make = _choice(make, "make", ("ford", "lincoln"))
+
+    async def charging_locations(self) -> list[ChargingLocation]:
+        return await self._vehicle._run(_call(self._vehicle, "GET", f"{self._make}/charge/schedule_by_location",
+                                              _locations))
+
+    async def set_charging_location(self, latitude: float, longitude: float, charge_limit: float,
+                                    weekday: Any = (), weekend: Any = ()) -> ActionResult:
+        return await self._vehicle._run(_location_call(self._vehicle, self._make, latitude, longitude, charge_limit,
+                                                       weekday, weekend))
+
+
+class AsyncNissan:
+    """:class:`Nissan` on a ``smartcar.AsyncVehicle``."""
+
+    def __init__(self, vehicle: AsyncVehicle) -> None:
+        self._vehicle = vehicle
+
+    async def charge_schedules(self) -> list[NissanChargeSchedule]:
+        return await self._vehicle._run(_call(self._vehicle, "GET", "nissan/charge/schedule", _nissan))
+
+    async def set_charge_schedules(self, schedules: list[NissanChargeSchedule]) -> ActionResult:
+        body = {"chargeSchedules": [{"start": s.start, "end": s.end, "days": list(s.days)} for s in schedules]}
+        return await self._vehicle._run(_call(self._vehicle, "PUT", "nissan/charge/schedule", _action, body))

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 import smartcar
-from smartcar.make_specific import AsyncTesla, ChargeWindow, Ford, Nissan, NissanChargeSchedule, Tesla
+from smartcar.make_specific import (AsyncFord, AsyncNissan, AsyncTesla, ChargeWindow, Ford, Nissan,
+                                    NissanChargeSchedule, Tesla)
 
 SCOPES = ["read_vehicle_info", "read_climate", "control_climate", "read_charge", "control_charge", "control_trunk",
           "control_pin", "read_security", "read_alerts", "read_charge_locations"]
@@ -69,5 +70,25 @@ def test_async_tesla(connect_vehicle):
         assert (await tesla.set_cabin_climate("START", 19)).temperature == 19.0
         assert (await tesla.cabin_climate()).status == "ON"
         assert (await tesla.set_charge_schedule("START_TIME", True, "23:00")).start_time == "23:00"
+        await tesla.set_steering_heater(True)
+        assert await tesla.steering_heater() == "ON"
+        await tesla.set_amperage(20)
+        assert await tesla.amperage() == 20.0
+        assert (await tesla.set_pin("1111")).status == "success" and (await tesla.clear_pin()).status == "success"
+
+    asyncio.run(run())
+
+
+def test_async_ford_and_nissan(connect_vehicle):
+    ford_session = connect_vehicle(scopes=SCOPES, make="FORD", email=f"aford-{uuid.uuid4().hex[:8]}@example.com")
+    nissan_session = connect_vehicle(scopes=SCOPES, make="NISSAN", email=f"anis-{uuid.uuid4().hex[:8]}@example.com")
+
+    async def run() -> None:
+        ford = AsyncFord(smartcar.AsyncVehicle(ford_session["vehicle_ids"][0], ford_session["access_token"]))
+        await ford.set_charging_location(1.0, 2.0, 0.7, weekend=[ChargeWindow("09:00", "11:00")])
+        assert (await ford.charging_locations())[0].weekend == (ChargeWindow("09:00", "11:00"),)
+        nissan = AsyncNissan(smartcar.AsyncVehicle(nissan_session["vehicle_ids"][0], nissan_session["access_token"]))
+        await nissan.set_charge_schedules([NissanChargeSchedule("01:00", "02:00", ("SUNDAY",))])
+        assert [s.days for s in await nissan.charge_schedules()] == [("SUNDAY",)]
 
     asyncio.run(run())
