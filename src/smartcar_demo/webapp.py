@@ -12,6 +12,7 @@ import secrets
 from hmac import compare_digest
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, redirect, render_template, request, session
 from werkzeug.wrappers import Response
@@ -62,8 +63,14 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test", amt: str |
     def index() -> Response:
         return redirect("/login")
 
+    # The login cookie belongs to one host name: Connect returns to the redirect URI's host, so a login
+    # started on another name for the same server (127.0.0.1 for localhost) moves there first.
+    registered = urlsplit(auth.redirect_uri or "")
+
     @app.get("/login")
     def login() -> Response:
+        if registered.hostname and request.host.split(":")[0] != registered.hostname:
+            return redirect(f"{registered.scheme}://{registered.netloc}/login")
         state = secrets.token_urlsafe(16)
         session["state"] = state
         return redirect(auth.get_auth_url(SCOPE, {"state": state}))
@@ -72,8 +79,12 @@ def create_app(token_db: str | Path = ":memory:", mode: str = "test", amt: str |
     def exchange() -> Any:
         expected = session.pop("state", None)
         if not expected or not compare_digest(request.args.get("state", ""), expected):
+            where = f"{registered.scheme}://{registered.netloc}" if registered.netloc else "the registered address"
             return render_template("error.html", title="Login expired",
-                                   message="This login link is stale or was not started here. Please try again."), 400
+                                   message="This login link is stale or was not started here. Please try again. "
+                                           f"Open the app at {where}: the login cookie is kept per host name, so a "
+                                           "login started on another name (127.0.0.1 for localhost) does not "
+                                           "follow Connect back."), 400
         error = request.args.get("error")
         if error:
             message = CONNECT_ERRORS.get(error, request.args.get("error_description") or "Connect failed.")
