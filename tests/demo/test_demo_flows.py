@@ -13,7 +13,7 @@ from smartcar_emulator.walker import walk
 def login_and_connect(demo, email: str = "driver@example.com", deny: bool = False,
                       browser: httpx2.Client | None = None) -> httpx2.Response:
     """Follow /login to Connect, walk it, then hand the redirect back to the app (with its session cookie)."""
-    with nullcontext(browser) if browser else httpx2.Client(base_url=f"http://127.0.0.1:{demo.port}") as browser:
+    with nullcontext(browser) if browser else httpx2.Client(base_url=demo.url) as browser:
         login = browser.get("/login")
         assert login.status_code == 302
         result = walk(login.headers["location"], email=email, make="TESLA", deny=deny)

@@ -97,7 +97,7 @@ def test_demo_with_postgres_token_db_and_disconnect(start_demo):
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         demo = start_demo("code", "--token-db", f"{PG_DSN}?options=-csearch_path%3D{schema}")
-        with httpx2.Client(base_url=f"http://127.0.0.1:{demo.port}") as browser:
+        with httpx2.Client(base_url=demo.url) as browser:
             response = login_and_connect(demo, email=f"pg-{uuid.uuid4().hex[:8]}@example.com", browser=browser)
             assert response.status_code == 200 and response.json()["make"] == "TESLA"
             with psycopg.connect(PG_DSN) as conn:
