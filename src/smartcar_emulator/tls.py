@@ -80,11 +80,8 @@ def ensure(hosts: list[str] | tuple[str, ...] = (), folder: Path | str | None = 
     now = dt.datetime.now(dt.timezone.utc)
 
     def write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-        data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
+        _write_atomically(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()), 0o600)
 
     if files.ca_cert.exists() and files.ca_key.exists():
         ca_cert = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
@@ -102,8 +99,8 @@ def ensure(hosts: list[str] | tuple[str, ...] = (), folder: Path | str | None = 
                                                 decipher_only=False), critical=True)
                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
                    .sign(ca_key, hashes.SHA256()))
-        write_key(files.ca_key, ca_key)
-        files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        write_key(files.ca_key, ca_key)  # the key first: a certificate on disk always has its key beside it
+        _write_atomically(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
 
     if not _server_cert_fits(files, names, now):
         key = ec.generate_private_key(ec.SECP256R1())
@@ -123,12 +120,22 @@ def ensure(hosts: list[str] | tuple[str, ...] = (), folder: Path | str | None = 
                 .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
                 .sign(ca_key, hashes.SHA256()))  # type: ignore[arg-type]
         write_key(files.server_key, key)
-        files.server_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        _write_atomically(files.server_cert, cert.public_bytes(serialization.Encoding.PEM))
 
     system = _system_bundle()
-    files.bundle.write_bytes((system.read_bytes().rstrip(b"\n") + b"\n" if system else b"")
-                             + files.ca_cert.read_bytes())
+    _write_atomically(files.bundle, (system.read_bytes().rstrip(b"\n") + b"\n" if system else b"")
+                      + files.ca_cert.read_bytes())
     return files
+
+
+def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` beside ``path`` and rename it into place: a reader (``env --tls`` while ``serve --tls``
+    starts) sees the old file or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    os.replace(temporary, path)
 
 
 def _server_cert_fits(files: TlsFiles, names: list[str], now: dt.datetime) -> bool:

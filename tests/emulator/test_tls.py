@@ -93,6 +93,7 @@ def test_serve_tls_and_env_tls_from_the_command_line(tmp_path: Path) -> None:
                               env=_clean_env({"XDG_DATA_HOME": str(tmp_path)}))
     try:
         health = f"https://127.0.0.1:{port}/health"
+        _wait_https(server, health, str(folder / "ca.pem"))  # serve made the CA; env then reads it
         exported = subprocess.run([sys.executable, "-m", "smartcar_emulator.cli", "env", "--port", str(port), "--tls",
                                    "--tls-dir", str(folder)], capture_output=True, text=True, timeout=60,
                                   env=_clean_env({"XDG_DATA_HOME": str(tmp_path)}))
@@ -110,12 +111,12 @@ def test_serve_tls_and_env_tls_from_the_command_line(tmp_path: Path) -> None:
 def _wait_https(process: subprocess.Popen[str], url: str, cafile: str) -> None:
     import time
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx2.get(url, verify=ssl.create_default_context(cafile=cafile)).status_code == 200:
                 return
-        except httpx2.TransportError:
+        except (httpx2.TransportError, OSError):  # not serving yet, or its CA not written yet
             time.sleep(0.1)
         if process.poll() is not None:
             break
