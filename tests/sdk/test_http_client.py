@@ -203,6 +203,8 @@ def test_an_unknown_ca_is_refused(https_stub: StubServer) -> None:
     assert info.value.message == "SDK_ERROR"
     assert isinstance(info.value.__cause__, httpx2.ConnectError)
     assert "CERTIFICATE_VERIFY_FAILED" in str(info.value.__cause__)
+    assert info.value.reason == "tls" and str(info.value).startswith("SDK_ERROR: TLS failure talking to https://")
+    assert "CERTIFICATE_VERIFY_FAILED" in str(info.value)  # the cause, in the message
 
 
 @pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])
