@@ -169,6 +169,10 @@ def test_connect_without_an_emulator_and_from_the_exported_origin() -> None:
     # No --url: the origin `smartcar-emulator env` exported.
     one_line_error(run("smartcar-emulator", *args, env={"SMARTCAR_CONNECT_ORIGIN": dead}), 1,
                    f"no emulator answering at {dead}")
+    one_line_error(run("smartcar-emulator", "reset", "--url", dead), 1, f"reset failed: no emulator answering at {dead}")
+    # Missing credentials: a usage error naming the option (or its variable).
+    one_line_error(run("smartcar-emulator", "connect", "--scope", "read_vin", "--url", dead), 2,
+                   "Missing option '--client-id'")
 
 
 @pytest.fixture(scope="module")
