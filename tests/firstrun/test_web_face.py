@@ -92,6 +92,10 @@ def test_openapi_describes_bodies_parameters_and_auth_while_errors_keep_smartcar
         "/NewFault")
     assert "HTTPValidationError" not in httpx2.get(f"{face.url}/openapi.json").text  # FastAPI's 422 is never sent
     assert paths["/v1.0/vehicles/{vehicle_id}/odometer"]["get"]["responses"]["4XX"]  # the API's own error bodies
+    signal = paths["/v3/vehicles/{vehicle_id}/signals/{signal_code}"]["get"]
+    assert {"in": "header", "name": "sc-user-id"}.items() <= next(
+        p for p in signal["parameters"] if p["name"] == "sc-user-id").items()
+    assert signal["security"] == [{"applicationToken": []}, {"userToken": []}]
     # At run time a bad body is still Smartcar's VALIDATION error, not FastAPI's.
     refused = httpx2.post(f"{face.url}/_emulator/faults", json={"kind": "nonsense"})
     assert refused.status_code == 400 and refused.json()["type"] == "VALIDATION"

@@ -6,7 +6,7 @@ those bodies, and :func:`install` merges them into the generated document: reque
 parameters, the security scheme of each host, and Smartcar's error shapes in place of FastAPI's 422.
 
 Covered: OAuth and IAM tokens, the v1.0/v2.0 vehicle API (not the make-specific endpoints), v2 compatibility
-and management, and the control API (not its webhook routes). Models allow extra fields: they document what a
+and management, the v3 connections and signals, and the control API (not its webhook routes). Models allow extra fields: they document what a
 client can rely on.
 """
 
@@ -239,6 +239,17 @@ class ManagementConnections(Body):
     connections: list[dict[str, Any]]
 
 
+# -- API v3 reads (JSON:API resources) ------------------------------------------------------------------------------
+class Resource(Body):
+    id: str
+    type: str
+    attributes: dict[str, Any]
+
+
+class ResourceList(Body):
+    data: list[Resource]
+
+
 # -- Control API ----------------------------------------------------------------------------------------------------
 class NewVehicle(Body):
     make: str = Field(description="A catalogue make, e.g. TESLA (GET /_emulator/catalog)")
@@ -389,6 +400,9 @@ QUERY: dict[tuple[str, str], list[tuple[str, str, str]]] = {  # (method, path) -
                                               ("limit", "integer", "Page size")],
     ("delete", "/v2.0/management/connections"): [("user_id", "string", "Every connection of this user"),
                                                  ("vehicle_id", "string", "Every connection of this vehicle")],
+    ("get", "/v3/connections"): [("filter[userId]", "string", "One user's connections"),
+                                 ("filter[vehicleId]", "string", "One vehicle's connections"),
+                                 ("page[number]", "integer", "From 1"), ("page[size]", "integer", "Items per page")],
     ("get", "/_emulator/vehicles"): [("mode", "string", "test, simulated or live")],
     ("get", "/_emulator/faults"): [("vehicle_id", "string", "One vehicle's rules")],
     ("delete", "/_emulator/faults"): [("vehicle_id", "string", "Only this vehicle's rules")],
@@ -402,6 +416,10 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
         ("get", "/v2.0/compatibility"): (None, False, "200", Compatibility),
         ("get", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
         ("delete", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
+        ("get", "/v3/connections"): (None, False, "200", ResourceList),
+        ("get", "/v3/connections/{connection_id}"): (None, False, "200", Resource),
+        ("get", "/v3/vehicles/{vehicle_id}/signals"): (None, False, "200", ResourceList),
+        ("get", "/v3/vehicles/{vehicle_id}/signals/{signal_code}"): (None, False, "200", Resource),
         ("get", "/_emulator/clock"): (None, False, "200", Clock),
         ("put", "/_emulator/clock"): (ClockSet, True, "200", Clock),
         ("post", "/_emulator/clock/advance"): (ClockAdvance, True, "200", Clock),
@@ -505,6 +523,10 @@ def enrich(schema: dict[str, Any]) -> dict[str, Any]:
             if security is not None:
                 operation["security"] = security
             names = {p["name"] for p in operation.get("parameters", [])}
+            if path.startswith("/v3/vehicles/") and "sc-user-id" not in names:
+                operation.setdefault("parameters", []).append(
+                    {"name": "sc-user-id", "in": "header", "required": False, "schema": {"type": "string"},
+                     "description": "The user to act for, with the application token"})
             for name, kind, description in QUERY.get((method, path), []):
                 if name not in names:
                     operation.setdefault("parameters", []).append(
