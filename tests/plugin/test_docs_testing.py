@@ -23,7 +23,7 @@ def test_the_page_has_test_modules_and_scripts() -> None:
 
 def test_every_test_module_on_the_page_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(**{name.removesuffix(".py"): source for name, source in FILES.items()})
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=sum(source.count("\ndef test_") for source in FILES.values()))
 
 
@@ -41,4 +41,4 @@ def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
     block = re.search(r"```python\n(.*?)```", section, flags=re.S)
     assert block is not None
     pytester.makepyfile(test_readme=block.group(1))
-    pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)

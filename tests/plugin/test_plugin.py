@@ -1,5 +1,7 @@
 """The pytest plugin as a user meets it: a user's test module, run by pytest with only the installed entry point
-(pytester), using the fixtures with no import from our code but ``smartcar`` itself."""
+(pytester, in a subprocess: an in-process run restores ``sys.modules`` afterwards, which leaves two copies of
+modules first imported inside it, e.g. httpcore2's exception classes, and breaks later tests), using the
+fixtures with no import from our code but ``smartcar`` itself."""
 
 from __future__ import annotations
 
@@ -125,7 +127,7 @@ def test_in_process_sync_and_async(smartcar_in_process, smartcar_connect):
 
 def test_a_user_suite_passes_with_only_the_installed_plugin(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user_app=USER_TESTS)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=USER_TESTS.count("\ndef test_"))
 
 
@@ -135,7 +137,7 @@ def test_a_failing_user_assertion_fails_the_user_suite(pytester: pytest.Pytester
 def test_wrong_make(smartcar_connect):
     assert smartcar_connect(make="FORD").vehicle().attributes().make == "TESLA"
 """)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
 
 
@@ -147,7 +149,7 @@ import pytest
 def test_it(smartcar_vehicle):
     pass
 """)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*@pytest.mark.smartcar takes keywords*colour*"])
 
@@ -166,7 +168,7 @@ def test_app(smartcar_env, smartcar_connect):
     assert os.environ["SMARTCAR_REDIRECT_URI"] == "http://localhost:5000/callback"
     assert smartcar_connect().access_token
 """)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 
@@ -178,7 +180,7 @@ def test_uses_it(smartcar_env, smartcar_connect):
     assert smartcar_env.platform is None          # not in this process's fixture
     assert smartcar_connect().vehicle_ids
 """)
-        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", f"--smartcar-emulator-url={outside.url}")
+        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", f"--smartcar-emulator-url={outside.url}")
         result.assert_outcomes(passed=1)
         # The user's test ran against the outside emulator: its app is registered there.
         assert any(app["clientId"] == "emulator-client-id"
