@@ -13,7 +13,7 @@ import httpx2
 import pytest
 
 from smartcar_emulator.walker import walk
-from tests.conftest import CHROMIUM, SCREENSHOTS
+from tests.conftest import CHROMIUM, SCREENSHOTS, screenshot
 from tests.demo.conftest import Demo
 
 
@@ -98,7 +98,7 @@ def test_demo_pages_fit_the_screen(demos: list[Demo], tmp_path: Path, browser_pa
     assert page.evaluate("document.getElementById('vehicles').getBoundingClientRect().right") <= width
     folder = SCREENSHOTS / "demo"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"vehicle-{width}.png"), full_page=True)
+    screenshot(page, folder / f"vehicle-{width}.png", full_page=True)
     page.goto(f"{demo.url}/exchange?code=x&state=y")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.screenshot(path=str(folder / f"login-expired-{width}.png"), full_page=True)
+    screenshot(page, folder / f"login-expired-{width}.png", full_page=True)
