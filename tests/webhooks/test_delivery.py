@@ -173,6 +173,8 @@ def test_test_event_and_the_log(setup: Setup) -> None:
     event_id = setup.control("POST", f"/webhooks/{hook['id']}/test", status=202)["eventId"]
     wait_for(lambda: setup.receiver.handled, what="test event")
     assert setup.receiver.handled[0].event_id == event_id
+    # The receiver has answered; the worker records the attempt just after: wait for the log, not the clock.
+    wait_for(lambda: any(e["attempts"] for e in setup.log(webhook_id=hook["id"])), what="the logged attempt")
     entry = setup.log(webhook_id=hook["id"])[0]
     assert entry["eventId"] == event_id and entry["attempts"][0]["statusCode"] == 200
     assert json.loads(entry["body"])["triggers"] == [{"type": "TEST"}]
