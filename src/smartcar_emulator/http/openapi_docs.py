@@ -250,6 +250,12 @@ class ResourceList(Body):
     data: list[Resource]
 
 
+class WrappedResource(Body):
+    """``serve --v3-vehicle-shape wrapped``: the resource in a data envelope, as the docs show it."""
+
+    data: Resource
+
+
 # -- Control API ----------------------------------------------------------------------------------------------------
 class NewVehicle(Body):
     make: str = Field(description="A catalogue make, e.g. TESLA (GET /_emulator/catalog)")
@@ -418,6 +424,7 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
         ("delete", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
         ("get", "/v3/connections"): (None, False, "200", ResourceList),
         ("get", "/v3/connections/{connection_id}"): (None, False, "200", Resource),
+        ("get", "/v3/vehicles/{vehicle_id}"): (None, False, "200", Resource),  # or WrappedResource: see ANY_OF
         ("get", "/v3/vehicles/{vehicle_id}/signals"): (None, False, "200", ResourceList),
         ("get", "/v3/vehicles/{vehicle_id}/signals/{signal_code}"): (None, False, "200", Resource),
         ("get", "/_emulator/clock"): (None, False, "200", Clock),
@@ -497,6 +504,9 @@ def _errors(path: str) -> dict[str, Any]:
     return {"description": "An error, in this API's format", "content": {"application/json": {"schema": schema}}}
 
 
+ANY_OF: dict[tuple[str, str], list[Ref]] = {("get", "/v3/vehicles/{vehicle_id}"): [Resource, WrappedResource]}
+
+
 def _ref(model: Ref) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
@@ -504,7 +514,7 @@ def _ref(model: Ref) -> dict[str, str]:
 def enrich(schema: dict[str, Any]) -> dict[str, Any]:
     """Add bodies, parameters, security and error responses to a generated OpenAPI document (in place)."""
     table = _operations()
-    models: list[Ref] = [V2Error, V1Error, V3Errors, OAuthErrorBody]
+    models: list[Ref] = [V2Error, V1Error, V3Errors, OAuthErrorBody, WrappedResource]
     for request, _, _, response in table.values():
         models += [m for m in (request, response) if m is not None and m is not Body]
     _, definitions = models_json_schema([(m, "validation") for m in dict.fromkeys(models)],
@@ -543,8 +553,9 @@ def enrich(schema: dict[str, Any]) -> dict[str, Any]:
                 operation["requestBody"] = {"required": required, "content": {media: {"schema": body_schema}}}
             if response is not None:
                 described = responses.get(status, {}).get("description") or "Success"
-                responses[status] = {"description": described,
-                                     "content": {"application/json": {"schema": _ref(response)}}}
+                shapes = ANY_OF.get((method, path))
+                success = {"anyOf": [_ref(m) for m in shapes]} if shapes else _ref(response)
+                responses[status] = {"description": described, "content": {"application/json": {"schema": success}}}
     return schema
 
 
