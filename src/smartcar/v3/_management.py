@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from .. import _args
 from . import _operations as ops
-from .models import Page
+from .models import Page, every_item, every_item_async
 from .resources import Subscription, Webhook
 
 T = TypeVar("T")
@@ -82,13 +82,7 @@ class Webhooks:
 
     def list(self, **filters: Any) -> Iterator[Webhook]:
         """Every matching webhook, fetching pages as the iteration goes."""
-        number = 1
-        while True:
-            result = self.page(number, **filters)
-            yield from result.items
-            if not result.has_next:
-                return
-            number += 1
+        return every_item(lambda number: self.page(number, **filters))
 
     def get(self, webhook_id: str) -> Webhook:
         return self._client.run(ops.get_webhook(_args.text(webhook_id, "webhook_id")))
@@ -123,13 +117,7 @@ class Subscriptions:
                                                        filters))
 
     def list(self, **filters: Any) -> Iterator[Subscription]:
-        number = 1
-        while True:
-            result = self.page(number, **filters)
-            yield from result.items
-            if not result.has_next:
-                return
-            number += 1
+        return every_item(lambda number: self.page(number, **filters))
 
     def get(self, subscription_id: str) -> Subscription:
         return self._client.run(ops.get_subscription(_args.text(subscription_id, "subscription_id")))
@@ -157,14 +145,8 @@ class AsyncWebhooks:
                                                         filters))
 
     async def list(self, **filters: Any) -> AsyncIterator[Webhook]:
-        number = 1
-        while True:
-            result = await self.page(number, **filters)
-            for item in result.items:
-                yield item
-            if not result.has_next:
-                return
-            number += 1
+        async for item in every_item_async(lambda number: self.page(number, **filters)):
+            yield item
 
     async def get(self, webhook_id: str) -> Webhook:
         return await self._client.run(ops.get_webhook(_args.text(webhook_id, "webhook_id")))
@@ -196,14 +178,8 @@ class AsyncSubscriptions:
                                                              filters))
 
     async def list(self, **filters: Any) -> AsyncIterator[Subscription]:
-        number = 1
-        while True:
-            result = await self.page(number, **filters)
-            for item in result.items:
-                yield item
-            if not result.has_next:
-                return
-            number += 1
+        async for item in every_item_async(lambda number: self.page(number, **filters)):
+            yield item
 
     async def get(self, subscription_id: str) -> Subscription:
         return await self._client.run(ops.get_subscription(_args.text(subscription_id, "subscription_id")))

@@ -23,7 +23,7 @@ from ..exception import MissingCredentialsError, SmartcarException
 from . import _operations as ops
 from ._management import AsyncSubscriptions, AsyncWebhooks, Subscriptions, Webhooks
 from ._tokens import ApplicationTokens, AsyncApplicationTokens
-from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes
+from .models import CommandExecution, Connection, Page, Signal, VehicleAttributes, every_item, every_item_async
 from .resources import ChargeSchedule, ChargeScheduleExecution, CompatibleVehicle
 from .signal_groups import group_signals
 from .signal_models import VehicleSignals
@@ -272,13 +272,8 @@ class Connections:
     def list(self, user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,
              page_size: int | None = None) -> Iterator[Connection]:
         """Every matching connection, fetching pages as the iteration goes."""
-        number = 1
-        while True:
-            result = self.page(number, page_size, user_id=user_id, vehicle_id=vehicle_id, mode=mode)
-            yield from result.items
-            if not result.has_next:
-                return
-            number += 1
+        return every_item(lambda number: self.page(number, page_size, user_id=user_id, vehicle_id=vehicle_id,
+                                                   mode=mode))
 
     def get(self, connection_id: str) -> Connection:
         return self._client.run(ops.get_connection(_args.text(connection_id, "connection_id")))
@@ -316,14 +311,7 @@ class Vehicle:
     def signals(self) -> list[Signal]:
         """Every signal of the vehicle (all pages). A signal the vehicle cannot serve or the grant does not cover
         is listed with ``ok`` False and its ``error``: one failed signal never makes the read raise."""
-        found: list[Signal] = []
-        number = 1
-        while True:
-            page = self.signals_page(number, SIGNALS_PAGE_SIZE)
-            found.extend(page.items)
-            if not page.has_next:
-                return found
-            number += 1
+        return list(every_item(lambda number: self.signals_page(number, SIGNALS_PAGE_SIZE)))
 
     def signal_groups(self) -> VehicleSignals:
         """Every signal, typed by group: ``vehicle.signal_groups().charge.is_charging.body.value``."""
@@ -396,14 +384,9 @@ class AsyncConnections:
     async def list(self, user_id: str | None = None, vehicle_id: str | None = None, mode: str | None = None,
                    page_size: int | None = None) -> AsyncIterator[Connection]:
         """Every matching connection (``async for``), fetching pages as the iteration goes."""
-        number = 1
-        while True:
-            result = await self.page(number, page_size, user_id=user_id, vehicle_id=vehicle_id, mode=mode)
-            for item in result.items:
-                yield item
-            if not result.has_next:
-                return
-            number += 1
+        async for item in every_item_async(lambda number: self.page(number, page_size, user_id=user_id,
+                                                                    vehicle_id=vehicle_id, mode=mode)):
+            yield item
 
     async def get(self, connection_id: str) -> Connection:
         return await self._client.run(ops.get_connection(_args.text(connection_id, "connection_id")))
@@ -440,14 +423,8 @@ class AsyncVehicle:
 
     async def signals(self) -> list[Signal]:
         """Every signal of the vehicle (all pages); failed signals carry their ``error`` and never raise."""
-        found: list[Signal] = []
-        number = 1
-        while True:
-            page = await self.signals_page(number, SIGNALS_PAGE_SIZE)
-            found.extend(page.items)
-            if not page.has_next:
-                return found
-            number += 1
+        return [signal async for signal in every_item_async(
+            lambda number: self.signals_page(number, SIGNALS_PAGE_SIZE))]
 
     async def signal_groups(self) -> VehicleSignals:
         """Every signal, typed by group (see :meth:`Vehicle.signal_groups`)."""

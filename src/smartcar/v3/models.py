@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
@@ -226,3 +226,26 @@ class Page(Generic[T]):
         size, total = meta.get("pageSize", len(items)), meta.get("totalCount", len(items))
         has_next = bool(body.get("links", {}).get("next")) or page * max(size, 1) < total
         return cls(items, page, size, total, has_next and bool(items), body)
+
+
+def every_item(fetch: Callable[[int], Page[T]]) -> Iterator[T]:
+    """Every item of a paged list, fetching page ``n`` with ``fetch(n)`` as the iteration goes."""
+    number = 1
+    while True:
+        page = fetch(number)
+        yield from page.items
+        if not page.has_next:
+            return
+        number += 1
+
+
+async def every_item_async(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:
+    """The ``async for`` twin of :func:`every_item`."""
+    number = 1
+    while True:
+        page = await fetch(number)
+        for item in page.items:
+            yield item
+        if not page.has_next:
+            return
+        number += 1
