@@ -5,9 +5,10 @@ an OAuth ``{"error", "error_description"}``, a v3 ``{"errors": [...]}``); the py
 those bodies, and :func:`install` merges them into the generated document: request bodies, responses, query
 parameters, the security scheme of each host, and Smartcar's error shapes in place of FastAPI's 422.
 
-Covered: OAuth and IAM tokens, the v1.0/v2.0 vehicle API (not the make-specific endpoints), v2 compatibility
-and management, the v3 connections and signals, and the control API (not its webhook routes). Models allow extra fields: they document what a
-client can rely on.
+Covered: OAuth and IAM tokens, the v1.0/v2.0 vehicle API with its make-specific endpoints, v2 compatibility
+and management, the v3 connections, signals, commands, charge schedules and executions, Management API v3
+(webhooks, subscriptions), v3 compatible vehicles, and the control API with its webhook and delivery routes.
+Models allow extra fields: they document what a client can rely on.
 """
 
 from __future__ import annotations
@@ -380,6 +381,530 @@ class AppSettings(Body):
     defaultScope: list[str] | None = None
 
 
+# -- API v3 commands, charge schedules and their executions -------------------------------------------------------
+class V3Attributes(Body):
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class V3CommandRequest(Body):
+    """``{"data": {"attributes": {...}}}``: e.g. ``{"limit": 0.8}`` for charge/set-limit, ``{"latitude",
+    "longitude"}`` for navigation/set-destination; none for charge start/stop or security lock/unlock."""
+
+    data: V3Attributes | None = None
+
+
+class V3ScheduleRequest(Body):
+    """``{"data": {"attributes": {"startTime": "HH:MM", "stopTime": "HH:MM", "days": [...], "location": {...}}}}``."""
+
+    data: V3Attributes
+
+
+class ExecutionError(Body):
+    type: str | None = None
+    code: str | None = None
+    detail: str | None = None
+
+
+class ExecutionStatus(Body):
+    value: str = Field(description="PENDING, SUCCESS or FAILURE")
+    error: ExecutionError | None = None
+
+
+class ExecutionMeta(Body):
+    executedAt: str | None = None
+    completedAt: str | None = None
+    durationInSeconds: int | None = None
+
+
+class CommandExecutionAttributes(Body):
+    commandType: str
+    status: ExecutionStatus
+    executionMode: Literal["sync", "async"]
+    parameters: dict[str, Any] | None = None
+
+
+class CommandExecutionResource(Body):
+    id: str
+    type: Literal["command-execution"]
+    attributes: CommandExecutionAttributes
+    links: dict[str, Any] | None = None
+    meta: ExecutionMeta | None = None
+
+
+class CommandExecution(Body):
+    """200 when it ran synchronously, 202 while ``PENDING`` (asynchronous)."""
+
+    data: CommandExecutionResource
+
+
+class ScheduleExecutionAttributes(Body):
+    action: str
+    scheduleType: str
+    status: ExecutionStatus
+    executionMode: Literal["sync", "async"]
+    scheduleId: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
+class ScheduleExecutionResource(Body):
+    id: str
+    type: Literal["charge-schedule-execution"]
+    attributes: ScheduleExecutionAttributes
+    links: dict[str, Any] | None = None
+    meta: ExecutionMeta | None = None
+
+
+class ScheduleExecution(Body):
+    """200 when it ran synchronously, 202 while ``PENDING`` (asynchronous)."""
+
+    data: ScheduleExecutionResource
+
+
+class ChargeScheduleAttributes(Body):
+    scheduleType: str | None = None
+    location: dict[str, Any] | None = None
+    startTime: str | None = None
+    stopTime: str | None = None
+    days: list[Any] | None = None
+
+
+class ChargeScheduleResource(Body):
+    id: str
+    type: Literal["charge-schedule"]
+    attributes: ChargeScheduleAttributes
+    links: dict[str, Any] | None = None
+
+
+class ChargeSchedule(Body):
+    data: ChargeScheduleResource
+
+
+# -- Management API v3 and compatible vehicles ----------------------------------------------------------------------
+class PageMeta(Body):
+    page: int
+    pageSize: int
+    totalCount: int
+
+
+class SignalRef(Body):
+    group: str
+    name: str
+    code: str
+
+
+class WebhookAttributes(Body):
+    name: str
+    callbackUri: str
+    isEnabled: bool
+    triggers: list[SignalRef]
+    data: list[SignalRef]
+    errorCallbackUri: str | None = None
+    autoSubscribe: bool | None = None
+
+
+class WebhookResource(Body):
+    id: str
+    type: Literal["webhook"]
+    attributes: WebhookAttributes
+    links: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+
+
+class WebhookDocument(Body):
+    data: WebhookResource
+
+
+class WebhookList(Body):
+    data: list[WebhookResource]
+    meta: PageMeta
+    links: dict[str, Any]
+
+
+class SignalCode(Body):
+    code: str
+
+
+class NewWebhookAttributes(Body):
+    name: str = Field(description="1 to 200 characters (required to create)")
+    callbackUri: str = Field(description="https URL, challenged (VERIFY) before events are sent")
+    errorCallbackUri: str | None = None
+    isEnabled: bool | None = None
+    autoSubscribe: bool | None = None
+    triggers: list[str | SignalCode] | None = Field(None, description="Signal codes, e.g. "
+                                                                      "tractionbattery-stateofcharge, or {code}")
+    data: list[str | SignalCode] | None = Field(None, description="Signal codes sent with each event")
+
+
+class NewWebhookData(Body):
+    attributes: NewWebhookAttributes
+
+
+class NewWebhookRequest(Body):
+    data: NewWebhookData
+
+
+class WebhookChangesData(Body):
+    attributes: dict[str, Any] = Field(description="Any of name, callbackUri, errorCallbackUri, isEnabled, "
+                                                   "autoSubscribe, triggers, data")
+
+
+class WebhookChangesRequest(Body):
+    data: WebhookChangesData
+
+
+class SubscriptionResource(Body):
+    id: str
+    type: Literal["subscription"]
+    attributes: dict[str, Any]
+    relationships: dict[str, Any]
+    links: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+
+
+class SubscriptionDocument(Body):
+    data: SubscriptionResource
+
+
+class SubscriptionList(Body):
+    data: list[SubscriptionResource]
+    meta: PageMeta
+    links: dict[str, Any]
+
+
+class NewSubscriptionAttributes(Body):
+    webhookId: str
+    vehicleId: str
+    userId: str | None = None
+
+
+class NewSubscriptionData(Body):
+    attributes: NewSubscriptionAttributes
+
+
+class NewSubscriptionRequest(Body):
+    data: NewSubscriptionData
+
+
+class MessageMeta(Body):
+    message: str
+
+
+class Accepted(Body):
+    """``{"meta": {"message": "subscription creation in progress"}}``"""
+
+    meta: MessageMeta
+
+
+class CompatibleVehicleAttributes(Body):
+    make: str
+    model: str
+    region: str
+    powertrainType: str | None = None
+    years: dict[str, Any] | None = None
+    capabilities: Any = None
+
+
+class CompatibleVehicleResource(Body):
+    id: str
+    type: str
+    attributes: CompatibleVehicleAttributes
+
+
+class CompatibleVehicles(Body):
+    data: list[CompatibleVehicleResource]
+    meta: PageMeta
+    links: dict[str, Any]
+
+
+# -- Make-specific v2 endpoints -------------------------------------------------------------------------------------
+class MakeAction(Body):
+    message: str
+    status: str
+
+
+class AmperageRequest(Body):
+    amperage: float = Field(ge=1, le=1000, description="Amperes (above the charger's maximum: the maximum)")
+
+
+class OpenCloseAction(Body):
+    action: Literal["OPEN", "CLOSE"]
+
+
+class StartStopAction(Body):
+    action: Literal["START", "STOP"]
+
+
+class CabinAction(Body):
+    action: Literal["START", "STOP", "SET"]
+    temperature: float | None = Field(None, description="In the sc-unit-system's unit")
+
+
+class TeslaScheduleRequest(Body):
+    type: Literal["START_TIME", "DEPARTURE_TIME"]
+    enable: bool | None = Field(None, description="Required (or as ``enabled``)")
+    enabled: bool | None = None
+    time: str | None = Field(None, description="HH:MM, when enabled")
+
+
+class PinRequest(Body):
+    pin: str = Field(pattern=r"^[0-9]{4}$", description="Four digits")
+
+
+class LocationWindow(Body):
+    start: str = Field(description="HH:MM")
+    end: str = Field(description="HH:MM")
+
+
+class ChargingWindows(Body):
+    weekday: list[LocationWindow] = Field([], max_length=10)
+    weekend: list[LocationWindow] = Field([], max_length=10)
+
+
+class ChargingLocationRequest(Body):
+    chargeLimit: float = Field(ge=0.5, le=1.0)
+    chargingWindows: ChargingWindows
+
+
+class ScheduleByLocationRequest(Body):
+    """Query ``latitude`` and ``longitude`` name the charging location."""
+
+    chargingLocation: ChargingLocationRequest
+
+
+class NissanWindow(Body):
+    start: str = Field(description="HH:MM")
+    end: str = Field(description="HH:MM")
+    days: list[str]
+
+
+class NissanScheduleRequest(Body):
+    chargeSchedules: list[NissanWindow] = Field(max_length=3)
+
+
+class Amperage(Body):
+    amperage: float | None = None
+
+
+class TimeSetting(Body):
+    enabled: bool
+    time: str | None = None
+
+
+class TeslaChargeSchedule(Body):
+    departureTime: TimeSetting
+    startTime: TimeSetting
+
+
+class OnOffTemperature(Body):
+    status: str
+    temperature: float | None = None
+
+
+class ActionStatus(Body):
+    status: str
+
+
+class Defroster(Body):
+    frontStatus: str
+    rearStatus: str
+
+
+class BillingRecords(Body):
+    records: list[dict[str, Any]]
+    hasMoreData: bool
+
+
+class ChargeRecords(Body):
+    records: list[dict[str, Any]]
+
+
+class Alerts(Body):
+    alerts: list[dict[str, Any]]
+
+
+class TeslaAttributes(Body):
+    id: str
+    make: str
+    model: str
+    year: int
+
+
+class TeslaBattery(Body):
+    percentRemaining: float | None = None
+    range: float | None = None
+    heaterOn: bool | None = None
+
+
+class TeslaCharge(Body):
+    isPluggedIn: bool
+    state: str
+    amperage: float | None = None
+    wattage: float | None = None
+    voltage: float | None = None
+    socLimit: float | None = None
+
+
+class CompletionTime(Body):
+    time: str | None = None
+
+
+class Voltage(Body):
+    voltage: float | None = None
+
+
+class Wattage(Body):
+    wattage: float | None = None
+
+
+class Compass(Body):
+    direction: str
+    heading: float
+
+
+class Migration(Body):
+    requiresMigration: bool
+
+
+class Speed(Body):
+    speed: float | None = None
+
+
+class VehicleStatus(Body):
+    status: str
+    inService: bool | None = None
+    gear: str | None = None
+
+
+class Temperature(Body):
+    temperature: float | None = None
+
+
+class UserAccess(Body):
+    accessType: str | None = None
+    permissions: list[str]
+
+
+class UserInfo(Body):
+    email: str | None = None
+
+
+class VirtualKey(Body):
+    isPaired: bool | None = None
+
+
+class AudiCharge(Body):
+    chargingStatus: str
+    isPluggedIn: bool
+    socLimit: float | None = None
+
+
+class NissanSchedule(Body):
+    chargeSchedules: list[dict[str, Any]]
+
+
+class ChargingLocations(Body):
+    chargingLocations: list[dict[str, Any]]
+
+
+# -- Control API: webhooks and deliveries ---------------------------------------------------------------------------
+class Verification(Body):
+    status: str
+    uri: str | None = None
+    detail: str | None = None
+    verifiedAt: Any = None
+
+
+class ControlWebhook(Body):
+    id: str
+    clientId: str
+    name: str
+    callbackUri: str
+    isEnabled: bool
+    triggers: list[str]
+    data: list[str]
+    subscriptions: list[str] = Field(description="Subscribed vehicle ids")
+    errorCallbackUri: str | None = None
+    autoSubscribe: bool | None = None
+    version: str | None = Field(None, description="Payload format: v2 or v3")
+    intervalSeconds: float | None = None
+    nextScheduledAt: Any = None
+    verification: Verification | None = None
+
+
+class ControlWebhooks(Body):
+    webhooks: list[ControlWebhook]
+
+
+class NewControlWebhook(Body):
+    clientId: str = Field(description="A registered application")
+    callbackUri: str
+    name: str | None = Field(None, description="1 to 200 characters (default Webhook)")
+    version: Literal["v2", "v3"] | None = None
+    intervalSeconds: float | None = Field(None, ge=1, le=366 * 86400, description="Scheduled deliveries")
+    triggers: list[str | SignalCode] | None = Field(None, description="Signal codes (or {code})")
+    data: list[str | SignalCode] | None = None
+    errorCallbackUri: str | None = None
+
+
+class ControlWebhookChanges(Body):
+    name: str | None = None
+    callbackUri: str | None = Field(None, description="Challenged again")
+    errorCallbackUri: str | None = None
+    isEnabled: bool | None = None
+    version: Literal["v2", "v3"] | None = None
+    intervalSeconds: float | None = Field(None, ge=1, le=366 * 86400, description="null stops the schedule")
+
+
+class ControlSubscribe(Body):
+    vehicleId: str | None = None
+    vehicleIds: list[str] | None = Field(None, description="Up to 10,000")
+
+
+class TestEventRequest(Body):
+    vehicleId: str | None = None
+
+
+class EventId(Body):
+    eventId: str
+
+
+class DeliveryAttempt(Body):
+    attempt: int
+    at: float | str | None = None
+    statusCode: int | None = None
+    error: str | None = None
+    durationMs: float | None = None
+
+
+class Delivery(Body):
+    id: str
+    eventId: str
+    webhookId: str
+    vehicleId: str | None = None
+    eventType: str
+    status: str = Field(description="pending, delivered or failed")
+    attempts: list[DeliveryAttempt]
+    nextAttemptAt: Any = None
+    payload: Any = None
+    body: str | None = None
+    createdAt: Any = None
+
+
+class Deliveries(Body):
+    deliveries: list[Delivery]
+
+
+class DeliveryId(Body):
+    id: str
+
+
+class DeliveryPolicyBody(Body):
+    retries: int | None = Field(None, ge=0, le=20)
+    backoffSeconds: float | None = Field(None, ge=0, le=86400)
+    timeoutSeconds: float | None = Field(None, ge=0.1, le=120)
+    lowBattery: float | None = Field(None, ge=0, le=1)
+
+
 # -- The table -----------------------------------------------------------------------------------------------------
 Ref = type[BaseModel]
 # (method, path) -> (request body model or None, body required, success status, success model or None)
@@ -393,7 +918,55 @@ V2_WRITES: dict[str, tuple[Ref, Ref]] = {
     "/security": (SecurityAction, Action), "/navigation/destination": (Destination, Action),
     "/batch": (BatchRequest, BatchResponse),
 }
-QUERY: dict[tuple[str, str], list[tuple[str, str, str]]] = {  # (method, path) -> (name, type, description)
+MAKE_WRITES: dict[str, tuple[Ref | None, Ref]] = {  # "method path" under /v2.0/vehicles/{vehicle_id}
+    "post tesla/charge/ammeter": (AmperageRequest, MakeAction),
+    "post tesla/charge/charge_port_door": (OpenCloseAction, MakeAction),
+    "post tesla/charge/schedule": (TeslaScheduleRequest, TeslaChargeSchedule),
+    "post tesla/climate/cabin": (CabinAction, OnOffTemperature),
+    "post tesla/climate/defroster": (StartStopAction, ActionStatus),
+    "post tesla/climate/steering_wheel": (StartStopAction, ActionStatus),
+    "post tesla/pin": (PinRequest, MakeAction),
+    "delete tesla/pin": (None, MakeAction),
+    "post tesla/security/frunk": (OpenCloseAction, MakeAction),
+    "post tesla/security/trunk": (OpenCloseAction, MakeAction),
+    "put ford/charge/schedule_by_location": (ScheduleByLocationRequest, MakeAction),
+    "put lincoln/charge/schedule_by_location": (ScheduleByLocationRequest, MakeAction),
+    "put nissan/charge/schedule": (NissanScheduleRequest, MakeAction),
+}
+MAKE_READS: dict[str, Ref] = {  # under /v1.0 and /v2.0/vehicles/{vehicle_id}
+    "tesla/alerts": Alerts, "tesla/attributes": TeslaAttributes, "tesla/battery": TeslaBattery,
+    "tesla/charge": TeslaCharge, "tesla/charge/ammeter": Amperage, "tesla/charge/completion": CompletionTime,
+    "tesla/charge/schedule": TeslaChargeSchedule, "tesla/charge/voltmeter": Voltage,
+    "tesla/charge/wattmeter": Wattage, "tesla/climate/cabin": OnOffTemperature, "tesla/climate/defroster": Defroster,
+    "tesla/climate/steering_wheel": ActionStatus, "tesla/compass": Compass, "tesla/migration": Migration,
+    "tesla/speedometer": Speed, "tesla/status": VehicleStatus, "tesla/thermometer/exterior": Temperature,
+    "tesla/thermometer/interior": Temperature, "tesla/user/access": UserAccess, "tesla/user/info": UserInfo,
+    "tesla/virtual_key": VirtualKey, "audi/charge": AudiCharge, "nissan/charge/schedule": NissanSchedule,
+    "cadillac/charge/completion": CompletionTime, "chevrolet/charge/completion": CompletionTime,
+    "cadillac/charge/voltmeter": Voltage, "chevrolet/charge/voltmeter": Voltage,
+    "ford/charge/schedule_by_location": ChargingLocations, "lincoln/charge/schedule_by_location": ChargingLocations,
+    "tesla/charge/records/billing": BillingRecords, "bmw/charge/records": ChargeRecords,
+    "mini/charge/records": ChargeRecords,
+}
+_V3_PAGE = [("page[number]", "integer", "From 1"), ("page[size]", "integer", "Items per page")]
+_RECORDS = [("startDate", "string", "YYYY-MM-DD (default 30 days ago)"), ("endDate", "string", "YYYY-MM-DD")]
+_LOCATION = [("latitude", "number", "The charging location"), ("longitude", "number", "The charging location")]
+QUERY: dict[tuple[str, str], list[tuple[str, str, str]]] = {
+    ("get", "/v3/webhooks"): [("filter[name]", "string", "Name"), ("filter[callbackUri]", "string", "Callback URI"),
+                              ("filter[isEnabled]", "string", "true or false"),
+                              ("filter[autoSubscribe]", "string", "true or false"), *_V3_PAGE],
+    ("get", "/v3/subscriptions"): [("filter[userId]", "string", "One user's"),
+                                   ("filter[webhookId]", "string", "One webhook's"),
+                                   ("filter[vehicleId]", "string", "One vehicle's"),
+                                   ("filter[vehicle.mode]", "string", "live, simulated or test"), *_V3_PAGE],
+    ("get", "/v3/compatible-vehicles"): [("filter[region]", "string", "US, CA or EUROPE"),
+                                         ("filter[make]", "string", "A make, any case")],
+    ("get", "/_emulator/deliveries"): [("limit", "integer", "1 to 1000 (default 100)")],
+    ("get", "/v2.0/vehicles/{vehicle_id}/tesla/charge/records/billing"): [*_RECORDS, ("page", "integer", "From 1")],
+    ("get", "/v2.0/vehicles/{vehicle_id}/bmw/charge/records"): _RECORDS,
+    ("get", "/v2.0/vehicles/{vehicle_id}/mini/charge/records"): _RECORDS,
+    ("put", "/v2.0/vehicles/{vehicle_id}/ford/charge/schedule_by_location"): _LOCATION,
+    ("put", "/v2.0/vehicles/{vehicle_id}/lincoln/charge/schedule_by_location"): _LOCATION,  # (method, path) -> (name, type, description)
     ("get", "/v2.0/vehicles"): [("limit", "integer", "Page size (default 10)"), ("offset", "integer", "First item")],
     ("get", "/v2.0/vehicles/{vehicle_id}/permissions"): [("limit", "integer", "Page size"),
                                                          ("offset", "integer", "First item")],
@@ -446,6 +1019,46 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
         ("post", "/_emulator/vehicles/{vehicle_id}/security"): (SecurityAction, True, "200", ControlVehicle),
         ("patch", "/_emulator/apps/{client_id}/settings"): (AppSettings, True, "200", None),
     }
+    v3_vehicle = "/v3/vehicles/{vehicle_id}"
+    table.update({
+        ("post", f"{v3_vehicle}/commands/{{domain}}/{{action}}"): (V3CommandRequest, False, "200", CommandExecution),
+        ("get", f"{v3_vehicle}/command-executions/{{execution_id}}"): (None, False, "200", CommandExecution),
+        ("post", f"{v3_vehicle}/charge-schedules/{{schedule_type}}"): (V3ScheduleRequest, True, "200",
+                                                                       ScheduleExecution),
+        ("get", f"{v3_vehicle}/charge-schedules/{{schedule_id}}"): (None, False, "200", ChargeSchedule),
+        ("delete", f"{v3_vehicle}/charge-schedules/{{schedule_id}}"): (None, False, "200", ScheduleExecution),
+        ("get", f"{v3_vehicle}/charge-schedule-executions/{{execution_id}}"): (None, False, "200", ScheduleExecution),
+        ("get", "/v3/webhooks"): (None, False, "200", WebhookList),
+        ("post", "/v3/webhooks"): (NewWebhookRequest, True, "201", WebhookDocument),
+        ("get", "/v3/webhooks/{webhook_id}"): (None, False, "200", WebhookDocument),
+        ("patch", "/v3/webhooks/{webhook_id}"): (WebhookChangesRequest, True, "200", WebhookDocument),
+        ("delete", "/v3/webhooks/{webhook_id}"): (None, False, "204", None),
+        ("get", "/v3/subscriptions"): (None, False, "200", SubscriptionList),
+        ("post", "/v3/subscriptions"): (NewSubscriptionRequest, True, "202", Accepted),
+        ("get", "/v3/subscriptions/{subscription_id}"): (None, False, "200", SubscriptionDocument),
+        ("delete", "/v3/subscriptions/{subscription_id}"): (None, False, "204", None),
+        ("get", "/v3/compatible-vehicles"): (None, False, "200", CompatibleVehicles),
+        ("get", "/_emulator/webhooks"): (None, False, "200", ControlWebhooks),
+        ("post", "/_emulator/webhooks"): (NewControlWebhook, True, "201", ControlWebhook),
+        ("get", "/_emulator/webhooks/{webhook_id}"): (None, False, "200", ControlWebhook),
+        ("patch", "/_emulator/webhooks/{webhook_id}"): (ControlWebhookChanges, True, "200", ControlWebhook),
+        ("delete", "/_emulator/webhooks/{webhook_id}"): (None, False, "204", None),
+        ("post", "/_emulator/webhooks/{webhook_id}/subscriptions"): (ControlSubscribe, True, "201", ControlWebhook),
+        ("post", "/_emulator/webhooks/{webhook_id}/verify"): (None, False, "202", ControlWebhook),
+        ("post", "/_emulator/webhooks/{webhook_id}/test"): (TestEventRequest, False, "202", EventId),
+        ("get", "/_emulator/deliveries"): (None, False, "200", Deliveries),
+        ("get", "/_emulator/deliveries/{delivery_id}"): (None, False, "200", Delivery),
+        ("post", "/_emulator/deliveries/{delivery_id}/resend"): (None, False, "202", DeliveryId),
+        ("get", "/_emulator/delivery-policy"): (None, False, "200", DeliveryPolicyBody),
+        ("put", "/_emulator/delivery-policy"): (DeliveryPolicyBody, True, "200", DeliveryPolicyBody),
+    })
+    v2 = "/v2.0/vehicles/{vehicle_id}"
+    for path, (request, response) in MAKE_WRITES.items():
+        method, _, path = path.partition(" ")
+        table[(method, f"{v2}/{path}")] = (request, request is not None, "200", response)
+    for path, response in MAKE_READS.items():
+        for version in ("/v1.0", "/v2.0"):
+            table[("get", f"{version}/vehicles/{{vehicle_id}}/{path}")] = (None, False, "200", response)
     for version in ("/v1.0", "/v2.0"):
         table[("get", f"{version}/user")] = (None, False, "200", User)
         table[("get", f"{version}/vehicles")] = (None, False, "200", VehicleIds)
@@ -505,6 +1118,13 @@ def _errors(path: str) -> dict[str, Any]:
 
 
 ANY_OF: dict[tuple[str, str], list[Ref]] = {("get", "/v3/vehicles/{vehicle_id}"): [Resource, WrappedResource]}
+# Operations that answer a second success status with the same body: a pending (asynchronous) execution.
+ALSO: dict[tuple[str, str], tuple[str, ...]] = {
+    ("post", "/v3/vehicles/{vehicle_id}/commands/{domain}/{action}"): ("202",),
+    ("post", "/v3/vehicles/{vehicle_id}/charge-schedules/{schedule_type}"): ("202",),
+    ("delete", "/v3/vehicles/{vehicle_id}/charge-schedules/{schedule_id}"): ("202",),
+}
+ALSO_WHY = {"202": "Accepted: the execution is PENDING (asynchronous)"}
 
 
 def _ref(model: Ref) -> dict[str, str]:
@@ -551,11 +1171,18 @@ def enrich(schema: dict[str, Any]) -> dict[str, Any]:
                          else "application/json")
                 body_schema = _ref(request) if request is not Body else {"type": "object"}
                 operation["requestBody"] = {"required": required, "content": {media: {"schema": body_schema}}}
+            if status != "200" and not responses.get("200", {}).get("content", {}).get(
+                    "application/json", {}).get("schema"):
+                responses.pop("200", None)  # FastAPI's default; this handler answers another status
+            if response is None and status == "204":
+                responses["204"] = {"description": responses.get("204", {}).get("description") or "No content"}
             if response is not None:
                 described = responses.get(status, {}).get("description") or "Success"
                 shapes = ANY_OF.get((method, path))
                 success = {"anyOf": [_ref(m) for m in shapes]} if shapes else _ref(response)
-                responses[status] = {"description": described, "content": {"application/json": {"schema": success}}}
+                for code in (status, *ALSO.get((method, path), ())):
+                    responses[code] = {"description": described if code == status else ALSO_WHY[code],
+                                       "content": {"application/json": {"schema": success}}}
     return schema
 
 
