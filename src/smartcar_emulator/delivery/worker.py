@@ -30,10 +30,14 @@ USER_AGENT = "Smartcar/1.0 (smartcar-emulator)"  # the platform sends User-Agent
 class DeliveryWorker:
     """Sends the platform's webhook deliveries; :meth:`start` and :meth:`stop` (idempotent)."""
 
-    def __init__(self, platform: Platform, *, poll_s: float = 0.1, concurrency: int = 64) -> None:
+    def __init__(self, platform: Platform, *, poll_s: float = 0.1, idle_poll_s: float = 2.0,
+                 concurrency: int = 64) -> None:
         self.platform = platform
         self.outbox: WebhookOutbox = platform.outbox
         self.poll_s = poll_s
+        # With no webhook registered the worker sleeps until something rings it: a 10 Hz poll of the database cost
+        # the API about 5 ms of p99 under load (bench_emulator, one worker) for nothing.
+        self.idle_poll_s = idle_poll_s
         self.concurrency = concurrency
         self.tick_s = 1.0
         self._tick = self.tick_s
@@ -99,7 +103,11 @@ class DeliveryWorker:
                     busy = False
                 if not busy:
                     try:
-                        await asyncio.wait_for(self._wakeup.wait(), self.poll_s)
+                        idle = self.outbox.idle()
+                    except Exception:  # noqa: BLE001 - the database closed under us at shutdown
+                        idle = False
+                    try:
+                        await asyncio.wait_for(self._wakeup.wait(), self.idle_poll_s if idle else self.poll_s)
                     except asyncio.TimeoutError:
                         pass
         self._loop = None
