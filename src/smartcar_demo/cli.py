@@ -55,11 +55,15 @@ def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None
     webhook = next(iter(emulator.platform.webhooks.list(app.client_id, callback_uri=webhook_url)), None) \
         or emulator.platform.webhooks.create(app.client_id, "Demo events", webhook_url, auto_subscribe=True)
     emulator.platform.outbox.request_verification(webhook.id)  # challenged once the app listens
-    # The SDK reads its origins at import time: set them before the app imports it.
+    # The SDK reads its origins at import time, and the console script's launcher has imported it already:
+    # set them, then have it read them again.
     os.environ.update(emulator.env())
     os.environ.update({"SMARTCAR_CLIENT_ID": app.client_id, "SMARTCAR_CLIENT_SECRET": app.client_secret,
                        "SMARTCAR_REDIRECT_URI": redirect_uri, "SMARTCAR_AMT": app.amt,
                        "SMARTCAR_WEBHOOK_ID": webhook.id})
+    import smartcar.config
+
+    smartcar.config.reload()
 
     from werkzeug.serving import make_server
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,13 +14,16 @@ from smartcar_emulator.server import free_port
 from tests.conftest import wait_until_serving
 
 
+SCRIPT = str(Path(sys.executable).with_name("smartcar-demo"))
+
+
 class Demo:
     def __init__(self, flow: str, tmp_dir: str, extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.emulator_port = free_port()
         self.url = f"http://localhost:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "smartcar_demo.cli", "--flow", flow, "--port", str(self.port),
+        self.process = subprocess.Popen(  # the installed console script, launcher included
+            [SCRIPT, "--flow", flow, "--port", str(self.port),
              "--emulator-port", str(self.emulator_port), "--db", tmp_dir, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")})

@@ -16,6 +16,8 @@ def login_and_connect(demo, email: str = "driver@example.com", deny: bool = Fals
     with nullcontext(browser) if browser else httpx2.Client(base_url=demo.url) as browser:
         login = browser.get("/login")
         assert login.status_code == 302
+        # Connect is the embedded emulator's, never connect.smartcar.com (the origins reach the SDK).
+        assert login.headers["location"].startswith(f"http://127.0.0.1:{demo.emulator_port}/oauth/authorize?")
         result = walk(login.headers["location"], email=email, make="TESLA", deny=deny)
         assert result.location.startswith(f"{demo.url}/exchange?")
         exchange = browser.get(result.location.replace(demo.url, ""))
