@@ -145,9 +145,32 @@ class _Core:
             return record.access_token
         return None
 
-    def check_refresh_alive(self, record: TokenRecord) -> None:
+    def under_lock(self, lock: TokenLock, user_id: str, rejected: str | None) -> tuple[TokenRecord, str | None]:
+        """The row re-read under the lock, and its access token if another worker's refresh made it usable
+        (then nothing is refreshed); raises when the user is unknown or the refresh token has expired."""
+        record = lock.record
+        if record is None:
+            raise UnknownUser(user_id)
+        token = self.usable(record, rejected, self.margin)
+        if token is not None:
+            self.metrics.reused(user_id)
+            return record, token
         if record.refresh_expires_at <= self.clock():
             raise ReconnectRequired(record.user_id, "the refresh token expired")
+        return record, None
+
+    def store_refreshed(self, lock: TokenLock, new: TokenRecord, old_version: int) -> None:
+        """Save the rotated pair in the locking transaction; if that commit fails, rescue it outside."""
+        try:
+            lock.save(new)
+            lock.commit()
+        except Exception:
+            self.rescue(new, old_version)
+
+    def refreshed(self, user_id: str, new: TokenRecord, sent: float) -> str:
+        self.metrics.refreshed(user_id, self.clock() - sent)
+        logger.debug("smartcar.tokens: user %s refreshed (version %d)", user_id, new.version)
+        return new.access_token
 
     def after_timeout(self, user_id: str, record: TokenRecord | None, rejected: str | None) -> str:
         """No lock in time: the stored token if it is still valid at all (margin 0), else ``LockTimeout``."""
@@ -169,7 +192,6 @@ class _Core:
         lock.rollback()
         logger.warning("smartcar.tokens: user %s: refresh failed (%s)", user_id, type(error).__name__)
         return error
-
 
     def rescue(self, new: TokenRecord, expected_version: int) -> None:
         """The commit failed after the token endpoint rotated the pair: store it again (only if nobody stored
@@ -293,28 +315,17 @@ class TokenManager:
 
     def _refresh_in(self, lock: TokenLock, user_id: str, rejected: str | None) -> str:
         core = self._core
-        record = lock.record
-        if record is None:
-            raise UnknownUser(user_id)
-        token = core.usable(record, rejected, core.margin)
+        record, token = core.under_lock(lock, user_id, rejected)
         if token is not None:
-            core.metrics.reused(user_id)
             return token
-        core.check_refresh_alive(record)
         sent = core.clock()
         try:
             grant = self._refresh(record.refresh_token)
         except Exception as error:
             raise core.refresh_error(lock, user_id, error) from None
         new = core.record_for(user_id, grant, sent, record.version + 1)
-        try:
-            lock.save(new)
-            lock.commit()
-        except Exception:
-            core.rescue(new, record.version)
-        core.metrics.refreshed(user_id, core.clock() - sent)
-        logger.debug("smartcar.tokens: user %s refreshed (version %d)", user_id, new.version)
-        return new.access_token
+        core.store_refreshed(lock, new, record.version)
+        return core.refreshed(user_id, new, sent)
 
     def disconnect(self, user_id: str) -> None:
         """Revoke the app's access to the user's vehicles (``DELETE /vehicles/{id}/application``) and forget
@@ -416,31 +427,17 @@ class AsyncTokenManager:
 
     async def _refresh_in(self, lock: TokenLock, user_id: str, rejected: str | None) -> str:
         core = self._core
-        record = lock.record
-        if record is None:
-            raise UnknownUser(user_id)
-        token = core.usable(record, rejected, core.margin)
+        record, token = core.under_lock(lock, user_id, rejected)
         if token is not None:
-            core.metrics.reused(user_id)
             return token
-        core.check_refresh_alive(record)
         sent = core.clock()
         try:
             grant = await self._refresh(record.refresh_token)
         except Exception as error:
             raise (await asyncio.to_thread(core.refresh_error, lock, user_id, error)) from None
         new = core.record_for(user_id, grant, sent, record.version + 1)
-
-        def store() -> None:
-            try:
-                lock.save(new)
-                lock.commit()
-            except Exception:
-                core.rescue(new, record.version)
-        await asyncio.to_thread(store)
-        core.metrics.refreshed(user_id, core.clock() - sent)
-        logger.debug("smartcar.tokens: user %s refreshed (version %d)", user_id, new.version)
-        return new.access_token
+        await asyncio.to_thread(core.store_refreshed, lock, new, record.version)
+        return core.refreshed(user_id, new, sent)
 
     async def disconnect(self, user_id: str) -> None:
         """Revoke the app's access to the user's vehicles and forget the user."""
