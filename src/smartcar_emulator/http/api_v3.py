@@ -53,13 +53,15 @@ def _page(request: Request, default_size: int = DEFAULT_PAGE_SIZE) -> tuple[int,
     return number_, size
 
 
-def _paged(request: Request, items: list[Any], path: str) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
-    page, size = _page(request)
+def _paged(request: Request, items: list[Any], path: str, default_size: int = DEFAULT_PAGE_SIZE,
+           link_keys: tuple[str, str] = ("page", "pageSize")) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
+    """One page of ``items``, its ``meta`` and JSON:API ``links`` (page parameters named ``link_keys``)."""
+    page, size = _page(request, default_size)
     last = max(1, math.ceil(len(items) / size))
     extra = {k: v for k, v in request.query_params.items() if not k.startswith("page")}
 
     def link(number_: int) -> str:
-        return f"{path}?{urlencode({**extra, 'page': number_, 'pageSize': size})}"
+        return f"{path}?{urlencode({**extra, link_keys[0]: number_, link_keys[1]: size})}"
 
     links = {"self": link(page), "first": link(1), "previous": link(page - 1) if page > 1 else None,
              "next": link(page + 1) if page < last else None, "last": link(last)}

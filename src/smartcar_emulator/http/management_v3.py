@@ -8,9 +8,7 @@ the subscription delete are not documented, so their shapes are ours (docs/emula
 
 from __future__ import annotations
 
-import math
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -20,7 +18,8 @@ from ..platform.errors import ApiError
 from ..platform.signals import BY_CODE
 from ..platform.vehicles import MODES
 from ..platform.webhook_registry import Subscription, Webhook, check_codes, check_uri
-from .api_v3 import _iso, _page, _query, _vehicle_summary
+from .api_v3 import _iso, _query, _vehicle_summary
+from .api_v3 import _paged as paged
 from .auth import bearer_token
 from .common import json_object, platform_of
 from .errors import json_response
@@ -35,16 +34,7 @@ def _client(request: Request) -> str:
 
 
 def _paged(request: Request, items: list[Any], path: str) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
-    page, size = _page(request, PAGE_SIZE)
-    last = max(1, math.ceil(len(items) / size))
-    extra = {k: v for k, v in request.query_params.items() if not k.startswith("page")}
-
-    def link(number: int) -> str:
-        return f"{path}?{urlencode({**extra, 'page[number]': number, 'page[size]': size})}"
-
-    links = {"self": link(page), "first": link(1), "previous": link(page - 1) if page > 1 else None,
-             "next": link(page + 1) if page < last else None, "last": link(last)}
-    return items[(page - 1) * size:page * size], {"page": page, "pageSize": size, "totalCount": len(items)}, links
+    return paged(request, items, path, PAGE_SIZE, ("page[number]", "page[size]"))
 
 
 def _flag(request: Request, name: str) -> bool | None:
