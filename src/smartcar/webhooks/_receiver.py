@@ -151,7 +151,7 @@ class Receiver:
                 raise TypeError("an async handler needs Receiver.ahandle (e.g. the Starlette receiver)")
         except Exception as error:  # noqa: BLE001 - any handler failure means "retry me"
             return self._failed(event_id, error)
-        return Reply(200, {"status": "ok", **({"eventId": event_id} if event_id else {})})
+        return _handled(event_id)
 
     async def ahandle(self, body: bytes, signature: str | None) -> Reply:
         """Handle a request in an async framework; a sync handler is called directly."""
@@ -165,4 +165,9 @@ class Receiver:
                 await result
         except Exception as error:  # noqa: BLE001
             return self._failed(event_id, error)
-        return Reply(200, {"status": "ok", **({"eventId": event_id} if event_id else {})})
+        return _handled(event_id)
+
+
+def _handled(event_id: str | None) -> Reply:
+    """The answer once the handler took the event (the platform then stops retrying)."""
+    return Reply(200, {"status": "ok", **({"eventId": event_id} if event_id else {})})
