@@ -20,6 +20,7 @@ from .http import (api_v3, commands_v3, compatibility_v3, connect_pages, control
                    make_api, management, management_v3, oauth, panel, vehicle_api)
 from .http import control_webhooks, landing, openapi_docs, panel_webhooks
 from .http.errors import api_error_response, oauth_error_response
+from .http.dispatch import install_prefix_gates
 from .http.guard import ControlGuard
 from .http.middleware import PlatformMiddleware
 from .platform.core import Platform
@@ -99,6 +100,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.add_middleware(control.FaultLatencyMiddleware)  # inside PlatformMiddleware: sees normalised paths
     app.add_middleware(ControlGuard)  # /_emulator: Host allow-list, same origin, JSON only (inside: has request ids)
     app.add_middleware(PlatformMiddleware)
+    install_prefix_gates(app)  # one regex per router decides "not here" (http/dispatch.py): ~6 % of a v2 read
     return app
 
 
