@@ -9,8 +9,10 @@ The gate compiles the path patterns of a router's routes into one alternation an
 single ``re.match`` when none of them fits the path, which is exactly when the router would have answered no
 match itself (a route whose path fits but whose method does not is a partial match, so the gate lets it
 through). When the path fits, the router's own matching runs unchanged, so ordering, partial matches (405) and
-path parameters are FastAPI's. A router whose routes change after the gate was built rebuilds it; a router
-with a route that has no path pattern (a mount, a nested router) is left ungated.
+path parameters are FastAPI's. A router whose routes change after the gate was built rebuilds it (FastAPI
+bumps ``_routes_version`` on every change; its ``_get_routes_version`` would walk every route, too slow to
+call per request); a router with a route that has no path pattern (a mount, a nested router) lets every
+request through to its own matching.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _gate(included: Any) -> Callable[[Scope], tuple[Match, Scope]]:
 
     def matches(scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] == "http":
-            version = included.original_router._get_routes_version()
+            version = included.original_router._routes_version  # bumped by every change to its routes
             if version != built["version"]:
                 built["regex"], built["version"] = _combined(included), version
             regex = built["regex"]
@@ -61,13 +63,13 @@ def _gate(included: Any) -> Callable[[Scope], tuple[Match, Scope]]:
 def install_prefix_gates(app: Any) -> int:
     """Gate each router included in ``app`` (a FastAPI app); returns how many were gated.
 
-    Needs FastAPI's included-router internals (``effective_candidates``, ``_get_routes_version``): on a FastAPI
+    Needs FastAPI's included-router internals (``effective_candidates``, ``_routes_version``): on a FastAPI
     without them nothing is gated and routing stays as it was.
     """
     gated = 0
     for route in app.router.routes:
         if not (hasattr(route, "effective_candidates") and hasattr(route, "original_router")
-                and hasattr(route.original_router, "_get_routes_version")):
+                and isinstance(getattr(route.original_router, "_routes_version", None), int)):
             continue
         route.matches = _gate(route)  # an instance attribute: FastAPI's router calls route.matches(scope)
         gated += 1
