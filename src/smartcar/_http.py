@@ -1,5 +1,6 @@
 """What the sync and async transports share: the default timeout, requests-style argument cleaning, and the
-refusal of clients from the legacy ``httpx`` package. Imports no HTTP library (and never ``httpx``)."""
+check of the HTTP clients passed in (``check_http_client``: httpx2 ones only, a legacy ``httpx`` client refused
+with the fix). Imports no HTTP library (and never ``httpx``): the accepted httpx2 classes are the caller's."""
 
 from __future__ import annotations
 
@@ -45,3 +46,25 @@ def refuse_legacy_httpx(client: object, parameter: str, expected: str | None = N
         f"{parameter} got an {legacy} from the legacy 'httpx' package, which smartcar no longer uses: "
         f"pass an {expected} instead (`import httpx2`; same constructor arguments, e.g. "
         f"`{expected}(timeout=30)`).")
+
+
+def _class_name(cls: type) -> str:
+    module = (getattr(cls, "__module__", "") or "").split(".")[0]
+    return f"{module}.{cls.__qualname__}" if module and module != "builtins" else cls.__qualname__
+
+
+def check_http_client(client: object, parameter: str, accepted: tuple[type, ...]) -> None:
+    """The one check of every public ``http_client=`` / ``async_http_client=`` argument, at construction: None
+    or an instance of one of ``accepted`` (the httpx2 classes the parameter takes) passes; anything else raises
+    ``TypeError`` naming ``parameter`` (``"smartcar.Client(http_client=...)"``). A legacy ``httpx`` client gets
+    :func:`refuse_legacy_httpx`'s message (what to import instead); anything else (a ``requests.Session``, a
+    string, a URL...) is named with what the parameter takes, instead of failing later at the first request or,
+    worse, being ignored."""
+    if client is None:
+        return
+    names = [_class_name(cls) for cls in accepted]
+    refuse_legacy_httpx(client, parameter, names[0] if len(names) == 1 else None)
+    if isinstance(client, accepted):
+        return
+    wanted = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    raise TypeError(f"{parameter} takes an {wanted} (or None), not {_class_name(type(client))}")

@@ -13,7 +13,7 @@ from typing import Any
 import httpx2
 
 from . import _async_transport
-from ._http import DEFAULT_TIMEOUT, drop_none, refuse_legacy_httpx
+from ._http import DEFAULT_TIMEOUT, check_http_client, drop_none
 from ._retry import NO_RETRIES, RetryPolicy
 
 
@@ -113,12 +113,13 @@ def configure(timeout: float | None = None, http_client: httpx2.Client | None = 
 
     ``timeout``/``http_client``/``async_http_client`` replace the pooled clients; ``max_retries``,
     ``retry_budget`` (seconds) or a whole ``retry_policy`` change retries and leave the pools alone.
-    Called without arguments it restores every default (new pools, retries off). A client from the legacy
-    ``httpx`` package raises ``TypeError`` (pass an ``httpx2.Client`` / ``httpx2.AsyncClient``).
+    Called without arguments it restores every default (new pools, retries off). Anything but an
+    ``httpx2.Client`` / ``httpx2.AsyncClient`` (or None) raises ``TypeError`` before anything changes (a legacy
+    ``httpx`` client with what to import instead).
     """
     global _default, _policy
-    refuse_legacy_httpx(http_client, "smartcar.configure_http(http_client=...)", "httpx2.Client")
-    refuse_legacy_httpx(async_http_client, "smartcar.configure_http(async_http_client=...)", "httpx2.AsyncClient")
+    check_http_client(http_client, "smartcar.configure_http(http_client=...)", (httpx2.Client,))
+    check_http_client(async_http_client, "smartcar.configure_http(async_http_client=...)", (httpx2.AsyncClient,))
     reset = all(value is None for value in (timeout, http_client, max_retries, retry_budget, retry_policy,
                                             async_http_client))
     if reset or timeout is not None or http_client is not None or async_http_client is not None:

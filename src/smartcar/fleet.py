@@ -36,7 +36,7 @@ from . import _core, _transport
 from . import smartcar as module
 from ._adaptive import AdaptiveLimit, overload_delay
 from ._async_transport import AsyncTransport
-from ._http import refuse_legacy_httpx
+from ._http import check_http_client
 from ._retry import RetryPolicy
 from .exception import SmartcarException
 from .v3.client import AsyncClient, Client
@@ -201,7 +201,8 @@ class Fleet:
 
     Requests run on the sync ``httpx2.Client`` (yours if you pass one as ``http_client``) in a thread pool of
     ``concurrency`` threads; with an ``httpx2.AsyncClient`` as ``http_client`` they run on the event loop.
-    Results, errors and retries are the same either way. A legacy ``httpx`` client raises ``TypeError``.
+    Results, errors and retries are the same either way. Anything else (a legacy ``httpx`` client, a
+    ``requests.Session``...) raises ``TypeError``.
     """
 
     def __init__(self, client_id: str | None = None, client_secret: str | None = None, *,
@@ -209,7 +210,7 @@ class Fleet:
                  max_retries: int | None = None, retry_policy: RetryPolicy | None = None,
                  http_client: httpx2.AsyncClient | httpx2.Client | None = None, adaptive: bool = True,
                  min_concurrency: int = 1, retry_rate_limited_for: float = DEFAULT_RATE_LIMIT_RETRY) -> None:
-        refuse_legacy_httpx(http_client, "smartcar.fleet.Fleet(http_client=...)")
+        check_http_client(http_client, "smartcar.fleet.Fleet(http_client=...)", (httpx2.Client, httpx2.AsyncClient))
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise ValueError("concurrency must be an integer of at least 1")
         if isinstance(min_concurrency, bool) or not isinstance(min_concurrency, int) \

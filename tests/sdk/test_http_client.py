@@ -120,6 +120,63 @@ def test_a_real_httpx_client_is_refused(create: Callable[[Any], Any], parameter:
             legacy.close()
 
 
+# -- Anything else that is not an httpx2 client of the right kind: refused at once too --------------------------
+ACCEPTS = {"Client": "httpx2.Client", "AsyncClient": "httpx2.AsyncClient"}
+
+
+def _accepted(parameter: str, kind: str) -> str:
+    return "httpx2.Client or httpx2.AsyncClient" if parameter.startswith("smartcar.fleet.Fleet") else ACCEPTS[kind]
+
+
+@pytest.mark.parametrize(("create", "parameter", "kind"), [entry[1:] for entry in ENTRY_POINTS],
+                         ids=[entry[0] for entry in ENTRY_POINTS])
+@pytest.mark.parametrize(("value", "named"), [("http://127.0.0.1:8030", "str"), (30, "int"),
+                                              (object(), "object")], ids=["str", "int", "object"])
+def test_a_non_client_is_refused_naming_the_parameter(create: Callable[[Any], Any], parameter: str, kind: str,
+                                                      value: object, named: str, restore_http: None) -> None:
+    before = _transport.get_transport()
+    with pytest.raises(TypeError) as info:
+        create(value)
+    assert str(info.value) == f"{parameter} takes an {_accepted(parameter, kind)} (or None), not {named}"
+    assert _transport.get_transport() is before  # nothing was reconfigured
+
+
+@pytest.mark.parametrize(("create", "parameter", "kind"), [entry[1:] for entry in ENTRY_POINTS],
+                         ids=[entry[0] for entry in ENTRY_POINTS])
+def test_a_requests_session_is_refused(create: Callable[[Any], Any], parameter: str, kind: str,
+                                       restore_http: None) -> None:
+    """The official SDK's HTTP library: a ``requests.Session`` is not silently ignored (Fleet used to fall back
+    to a pool of its own) nor accepted until the first request fails."""
+    requests = pytest.importorskip("requests")
+    with requests.Session() as session:
+        with pytest.raises(TypeError) as info:
+            create(session)
+    assert str(info.value) == f"{parameter} takes an {_accepted(parameter, kind)} (or None), not requests.Session"
+
+
+def test_an_httpx2_client_of_the_wrong_kind_is_refused(restore_http: None) -> None:
+    """The sync parameters take an ``httpx2.Client``, the async ones an ``httpx2.AsyncClient``; Fleet either."""
+    sync, asynchronous = httpx2.Client(), httpx2.AsyncClient()
+    try:
+        with pytest.raises(TypeError, match=r"^smartcar\.Client\(http_client=\.\.\.\) takes an httpx2\.Client "
+                                            r"\(or None\), not httpx2\.AsyncClient$"):
+            smartcar.Client("id", "secret", http_client=asynchronous)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"^smartcar\.AsyncClient\(http_client=\.\.\.\) takes an "
+                                            r"httpx2\.AsyncClient \(or None\), not httpx2\.Client$"):
+            smartcar.AsyncClient("id", "secret", http_client=sync)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"^smartcar\.configure_http\(http_client=\.\.\.\) takes an "
+                                            r"httpx2\.Client \(or None\), not httpx2\.AsyncClient$"):
+            smartcar.configure_http(http_client=asynchronous)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"configure_http\(async_http_client=\.\.\.\) takes an httpx2\.AsyncClient"):
+            smartcar.configure_http(async_http_client=sync)  # type: ignore[arg-type]
+        for given in (sync, asynchronous):  # Fleet takes both, and uses the one given
+            fleet = Fleet(http_client=given)
+            assert (fleet._http is given) if given is asynchronous else (fleet._sync_http is given)
+    finally:
+        sync.close()
+        asyncio.run(asynchronous.aclose())
+
+
 def test_subclasses_of_legacy_clients_are_refused_and_httpx2_clients_accepted(restore_http: None) -> None:
     legacy_base = type("Client", (), {"__module__": "httpx"})
     custom = type("MyClient", (legacy_base,), {"__module__": "myapp.http"})()

@@ -16,7 +16,7 @@ import httpx2
 
 from .. import _args, _core
 from .._async_transport import AsyncTransport
-from .._http import DEFAULT_TIMEOUT, refuse_legacy_httpx
+from .._http import DEFAULT_TIMEOUT, check_http_client
 from .._retry import RetryPolicy
 from .._transport import SyncTransport
 from ..exception import MissingCredentialsError, SmartcarException
@@ -108,8 +108,8 @@ class Client(_ClientSettings):
     when many threads need it at the same moment; a 401 renews it once and retries the call once.
     Reads and token requests are retried on 429/5xx/connection errors (``max_retries``, default 2, within
     ``retry_budget`` seconds, default 60; ``max_retries=0`` turns retries off); commands only when they never
-    reached the server. ``http_client``: your own ``httpx2.Client`` (not closed by ``close()``; a legacy
-    ``httpx.Client`` raises ``TypeError``).
+    reached the server. ``http_client``: your own ``httpx2.Client`` (not closed by ``close()``; anything else,
+    e.g. a legacy ``httpx.Client`` or a ``requests.Session``, raises ``TypeError``).
 
     >>> with smartcar.Client() as client:              # SMARTCAR_CLIENT_ID / SMARTCAR_CLIENT_SECRET
     ...     for connection in client.connections.list(user_id=user_id):
@@ -121,9 +121,7 @@ class Client(_ClientSettings):
                  max_retries: int | None = None, retry_budget: float | None = None,
                  retry_policy: RetryPolicy | None = None, timeout: float | None = None,
                  http_client: httpx2.Client | None = None) -> None:
-        refuse_legacy_httpx(http_client, "smartcar.Client(http_client=...)", "httpx2.Client")
-        if http_client is not None and not isinstance(http_client, httpx2.Client):
-            raise TypeError(f"http_client must be an httpx2.Client or None, not {type(http_client).__name__}")
+        check_http_client(http_client, "smartcar.Client(http_client=...)", (httpx2.Client,))
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
         if timeout is not None and _args.number(timeout, "timeout") <= 0:
             raise ValueError("timeout must be a positive number of seconds")
@@ -196,9 +194,7 @@ class AsyncClient(_ClientSettings):
                  max_retries: int | None = None, retry_budget: float | None = None,
                  retry_policy: RetryPolicy | None = None, timeout: float | None = None,
                  http_client: httpx2.AsyncClient | None = None) -> None:
-        refuse_legacy_httpx(http_client, "smartcar.AsyncClient(http_client=...)", "httpx2.AsyncClient")
-        if http_client is not None and not isinstance(http_client, httpx2.AsyncClient):
-            raise TypeError(f"http_client must be an httpx2.AsyncClient or None, not {type(http_client).__name__}")
+        check_http_client(http_client, "smartcar.AsyncClient(http_client=...)", (httpx2.AsyncClient,))
         super().__init__(client_id, client_secret, max_retries, retry_budget, retry_policy)
         if timeout is not None and _args.number(timeout, "timeout") <= 0:
             raise ValueError("timeout must be a positive number of seconds")
