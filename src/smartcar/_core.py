@@ -18,8 +18,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from . import _transport
 from ._retry import READ_METHODS, RetryPolicy
-from .exception import (SmartcarException, SmartcarResponseError, exception_factory, response_error, sdk_error,
-                        transport_error)
+from .exception import (SmartcarException, SmartcarResponseError, exception_factory, oauth_server_error,
+                        response_error, sdk_error, transport_error)
 
 T = TypeVar("T")
 
@@ -108,8 +108,17 @@ def format_flag_query(flags: Mapping[str, Any]) -> str:
 
 # -- Pure error mapping --------------------------------------------------------------------------------------
 def error_for(status_code: int, headers: Mapping[str, Any], body: str) -> SmartcarException:
-    """The exception for an error response; unrecognised shapes give the bare ``SDK_ERROR``."""
+    """The exception for an error response; unrecognised shapes give the bare ``SDK_ERROR``.
+
+    A 5xx in the OAuth format (the v2 ``/oauth/token`` and v3 IAM token endpoints) keeps its status code and
+    request id (``oauth_server_error``), so the retry policy treats it as the 5xx it is: an application token
+    request is retried, an ``authorization_code`` / ``refresh_token`` grant is not (its spec is not repeatable:
+    a 5xx is an answer, so the grant reached the platform and may have used the code or rotated the token,
+    exactly as for a 5xx in any other format)."""
     try:
+        oauth = oauth_server_error(status_code, headers, body)
+        if oauth is not None:
+            return oauth
         exc = exception_factory(status_code, headers, body)
     except Exception as cause:  # missing Content-Type, non-dict JSON: official gives a bare SDK_ERROR
         exc = sdk_error()

@@ -104,7 +104,9 @@ class _AuthCalls:
             params["flags"] = _core.format_flag_query(_args.mapping(options["flags"], "options['flags']") or {})
         # Not repeatable: a code works once and a refresh token rotates, so a grant that may have reached the
         # platform (read timeout, dropped connection, 5xx) is not sent again; the retry policy still resends one
-        # that never left. Sending it twice would be a replay (the chain revoked) on a strict server.
+        # that never left. Sending it twice would be a replay (the chain revoked) on a strict server. A 5xx in
+        # the OAuth format ({"error", "error_description"}) carries its status like any other (error_for) and is
+        # not resent either: any answer proves the grant arrived, whatever the body says.
         spec = _core.RequestSpec("POST", config.AUTH_ORIGIN, data=form, params=params,
                                  auth=self.auth, repeatable=False)  # type: ignore[arg-type]
         return _core.Call(spec, _parse_access)

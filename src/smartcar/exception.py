@@ -138,6 +138,40 @@ def exception_factory(status_code: int, headers: Mapping[str, Any], body: str,
                              type="SDK_ERROR", message=body)
 
 
+def oauth_server_error(status_code: int, headers: Mapping[str, Any], body: str) -> SmartcarException | None:
+    """The ``SmartcarException`` for a 5xx answer in the OAuth format (``{"error", "error_description"?}``, what
+    the token endpoints send), or None for any other answer (left to :func:`exception_factory`).
+
+    It carries ``status_code`` (the HTTP status), ``type`` (``error``), ``message`` (``error_description``, else
+    ``error``) and, only when the headers have them, ``request_id`` (``SC-Request-Id``) and ``retry_after``, so
+    the retry policy classifies it like any other 5xx. The official SDK gave such a body without a description
+    a bare ``SDK_ERROR`` with no status (nothing to classify), and one with a description no request id; 4xx
+    OAuth errors keep the official shapes exactly (``exception_factory`` rows E and F)."""
+    if not 500 <= status_code < 600:
+        return None
+    content_type = _header_get(headers, "Content-Type")
+    if not isinstance(content_type, str) or "application/json" not in content_type:
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("message"):  # v1 bodies have ``error`` and ``message``
+        return None
+    error, description = data.get("error"), data.get("error_description")
+    if not isinstance(error, str) or not error:
+        return None
+    kwargs: dict[str, Any] = {"status_code": status_code, "type": error,
+                              "message": description if isinstance(description, str) and description else error}
+    request_id = _header_get(headers, "SC-Request-Id")
+    if request_id:
+        kwargs["request_id"] = request_id
+    retry_after = _header_get(headers, "Retry-After")
+    if retry_after is not None:
+        kwargs["retry_after"] = retry_after
+    return SmartcarException(**kwargs)
+
+
 def _v3_exception(status_code: int, headers: Mapping[str, Any], error: dict[str, Any]) -> SmartcarException:
     """An API v3 error (``{"errors": [{status, type, code, detail, links, resolution, ...}]}``), with the same
     attributes as a v2 error. The official SDK reports these as SDK_ERROR; understanding them is a superset."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from smartcar_emulator.clock import Clock
@@ -141,3 +143,74 @@ def test_fault_service_unit_rules():
     assert faults.check("a", data=False) is None and faults.check("b", data=True) is None
     assert faults.remove(rule.id) and not faults.remove(rule.id)
     assert faults.check("a", data=True) is None
+
+
+# -- Token faults: the OAuth token endpoints answer an OAuth-format error ------------------------------------------
+@pytest.fixture()
+def token_faults(sim):  # noqa: F811
+    yield
+    sim.ok("DELETE", "/faults")
+
+
+def _app_token(sim):  # noqa: F811
+    return sim.http.post("/oauth2/token", data={"grant_type": "client_credentials"},
+                         auth=(sim.app.client_id, sim.app.client_secret))
+
+
+def _refresh(sim, refresh_token):  # noqa: F811
+    return sim.http.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                         auth=(sim.app.client_id, sim.app.client_secret))
+
+
+def test_token_fault_answers_in_the_oauth_format_then_expires(sim, token_faults):  # noqa: F811
+    rule = sim.ok("POST", "/faults", {"kind": "token", "count": 1}, status=201)
+    assert (rule["status"], rule["error"], rule["grant_type"]) == (503, "temporarily_unavailable", None)
+    refused = _app_token(sim)
+    assert refused.status_code == 503
+    assert refused.headers["content-type"].startswith("application/json")
+    assert refused.json() == {"error": "temporarily_unavailable",
+                              "error_description": "The token endpoint is temporarily unavailable (injected fault)."}
+    assert refused.headers["sc-request-id"] and refused.headers["cache-control"] == "no-store"
+    assert "retry-after" not in refused.headers
+    assert sim.ok("GET", "/faults")["faults"] == []  # count 1: consumed
+    assert _app_token(sim).status_code == 200
+
+
+def test_token_fault_for_one_grant_leaves_the_grant_unused(sim, token_faults):  # noqa: F811
+    email = f"token-fault-{uuid.uuid4().hex[:8]}@example.com"
+    session = sim.connect(sim.create(email=email)["email"])
+    sim.ok("POST", "/faults", {"kind": "token", "grant_type": "refresh_token", "status": 500,
+                               "description": None, "retry_after": 7, "count": 1}, status=201)
+    assert _app_token(sim).status_code == 200  # another grant: untouched, and the rule is not consumed
+    refused = _refresh(sim, session["refresh_token"])
+    assert refused.status_code == 500 and refused.json() == {"error": "server_error"}  # no error_description
+    assert refused.headers["retry-after"] == "7"
+    again = _refresh(sim, session["refresh_token"])  # the fault answered before the grant was used: not rotated
+    assert again.status_code == 200 and again.json()["refresh_token"] != session["refresh_token"]
+
+
+def test_token_faults_never_touch_vehicle_requests(sim, car, token_faults):  # noqa: F811
+    sim.ok("POST", "/faults", {"kind": "token"}, status=201)
+    assert car.get("odometer").status_code == 200
+    assert car.signal("odometer-traveleddistance").status_code == 200
+    assert sim.ok("GET", f"/faults?vehicle_id={car.id}")["faults"] == []  # not one of the vehicle's rules
+    assert [f["kind"] for f in sim.ok("GET", "/faults")["faults"]] == ["token"]
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    ({"kind": "token", "status": 200}, "status"), ({"kind": "token", "status": 600}, "status"),
+    ({"kind": "token", "error": "Not An OAuth Code"}, "error"), ({"kind": "token", "error": 5}, "error"),
+    ({"kind": "token", "description": ""}, "description"), ({"kind": "token", "grant_type": "password"}, "grant_type"),
+    ({"kind": "token", "type": "SERVER", "code": "INTERNAL"}, "type"), ({"kind": "server", "status": 503}, "status"),
+    ({"kind": "rate_limit", "grant_type": "refresh_token"}, "grant_type"),
+])
+def test_bad_token_fault_specs_name_the_field(sim, spec, field):  # noqa: F811
+    response = sim.control("POST", "/faults", spec)
+    assert response.status_code == 400, response.text
+    assert response.json()["type"] == "VALIDATION" and response.json()["detail"][0]["field"] == field
+
+
+def test_a_token_fault_is_not_per_vehicle(sim, car):  # noqa: F811
+    response = sim.control("POST", "/faults", {"kind": "token", "vehicle_id": car.id})
+    assert response.status_code == 400 and response.json()["detail"][0]["field"] == "vehicle_id"
+    assert sim.ok("GET", "/faults")["faults"] == []

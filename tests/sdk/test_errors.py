@@ -223,3 +223,25 @@ def test_factory_rows() -> None:
                                          "message": "{}"}
     unchecked = exception_factory(404, {}, json.dumps({"type": "T", "code": "", "description": "x"}), False)
     assert unchecked is not None and str(unchecked) == "T - x"
+
+
+def test_oauth_shapes_official_for_4xx_and_classifiable_for_5xx() -> None:
+    """The error mapping behind every request (``_core.error_for``): OAuth 4xx keep the official shapes (rows E
+    and F); an OAuth 5xx always carries its status, and the request id / Retry-After headers when sent, so the
+    retry policy can classify it. Without those headers the official row E shape is unchanged."""
+    from smartcar._core import error_for
+
+    described = json.dumps({"error": "invalid_grant", "error_description": "Invalid code: X."})
+    assert list(vars(error_for(400, {**JSON, "SC-Request-Id": "r"}, described))) == ["status_code", "type", "message"]
+    assert vars(error_for(400, JSON, json.dumps({"error": "invalid_request"}))) == {"message": "SDK_ERROR"}
+    assert vars(error_for(503, JSON, json.dumps({"error": "server_error", "error_description": "down"}))) == {
+        "status_code": 503, "type": "server_error", "message": "down"}
+    bare = error_for(502, {**JSON, "SC-Request-Id": "rid", "Retry-After": "4"}, json.dumps({"error": "server_error"}))
+    assert vars(bare) == {"status_code": 502, "type": "server_error", "message": "server_error", "request_id": "rid",
+                          "retry_after": "4"}
+    v1 = error_for(500, JSON, json.dumps({"error": "server_error", "message": "m", "statusCode": 500}))
+    assert v1.message == "m" and "request_id" in vars(v1)  # v1 bodies (``error`` with ``message``): row D as before
+    odd = error_for(503, JSON, json.dumps({"error": {"nested": 1}}))  # not an OAuth error code: as before
+    assert vars(odd) == {"message": "SDK_ERROR"}
+    # exception_factory itself, the official function, is unchanged
+    assert exception_factory(503, JSON, json.dumps({"error": "server_error"})) is None

@@ -418,3 +418,66 @@ def test_the_application_token_grant_is_retried_as_a_read(stub: StubServer, monk
     with pytest.raises(SmartcarException):
         client.vehicle("vid", "uid").attributes()
     assert len(stub.seen) == 3 and all(s.path.endswith("/oauth2/token") for s in stub.seen)
+
+
+# -- OAuth-format 5xx from the token endpoints (the emulator's `token` fault rules) --------------------------------
+def token_fault(car: Car, **spec: Any) -> dict[str, Any]:
+    response = httpx2.post(f"{car.url}/_emulator/faults", json={"kind": "token", **spec})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def token_rules(car: Car) -> list[dict[str, Any]]:
+    return [rule for rule in httpx2.get(f"{car.url}/_emulator/faults").json()["faults"] if rule["kind"] == "token"]
+
+
+@MODES
+@pytest.mark.parametrize("description", ["Try again later.", None], ids=["with-description", "without"])
+def test_an_oauth_format_5xx_on_the_application_token_is_retried(car: Car, asynchronous: bool,
+                                                                 description: str | None) -> None:
+    """``{"error": "temporarily_unavailable"}`` with a 503 is a 5xx like any other: the application token
+    request (a read) is retried, and the read behind it succeeds. Without ``error_description`` it used to be
+    a bare SDK_ERROR with no status, which the policy could not classify (one attempt)."""
+    fake = FakeTime()
+    token_fault(car, grant_type="client_credentials", status=503, description=description, count=2)
+    client = v3_client(car, fake.policy(), asynchronous)
+    attributes = run(asynchronous, client.vehicle(car.vehicle_id, car.user_id).attributes())
+    assert attributes.id == car.vehicle_id
+    assert fake.slept == [0.5, 1.0] and token_rules(car) == []  # two 503s, then the token
+
+
+@MODES
+def test_an_oauth_format_5xx_carries_status_request_id_and_retry_after(car: Car, asynchronous: bool) -> None:
+    fake = FakeTime()
+    token_fault(car, grant_type="client_credentials", status=503, description=None, retry_after=3, count=5)
+    client = v3_client(car, fake.policy(max_retries=1), asynchronous)
+    with pytest.raises(SmartcarException) as caught:
+        run(asynchronous, client.vehicle(car.vehicle_id, car.user_id).attributes())
+    error = caught.value
+    assert (error.status_code, error.type, error.message) == (503, "temporarily_unavailable", "temporarily_unavailable")
+    assert error.request_id and len(error.request_id) == 36  # the emulator's SC-Request-Id (a UUID)
+    assert error.retry_after == "3" and fake.slept == [3.0]  # Retry-After honoured over the 0.5 s backoff
+    assert token_rules(car)[0]["hits"] == 2
+
+
+@MODES
+@pytest.mark.parametrize("grant", ["refresh_token", "authorization_code"])
+def test_an_oauth_format_5xx_on_a_rotating_grant_is_not_resent(car: Car, asynchronous: bool, grant: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same status, same classification, but a code or refresh token grant that got an answer reached the
+    platform: it is not sent again (see AuthClient._token_call), as for a 5xx in any other format."""
+    monkeypatch.setattr(config, "AUTH_ORIGIN", f"{car.url}/oauth/token")
+    fake = FakeTime()
+    token_fault(car, grant_type=grant, status=503, count=3)
+    smartcar.configure_http(retry_policy=fake.policy())
+    cls = smartcar.AsyncAuthClient if asynchronous else smartcar.AuthClient
+    client = cls(car.client_id, car.client_secret, REDIRECT, mode="simulated")
+    with pytest.raises(SmartcarException) as caught:
+        if grant == "refresh_token":
+            run(asynchronous, client.exchange_refresh_token("a-refresh-token"))
+        else:
+            run(asynchronous, client.exchange_code("a-code"))
+    error = caught.value
+    assert (error.status_code, error.type) == (503, "temporarily_unavailable") and error.request_id
+    assert error.message == "The token endpoint is temporarily unavailable (injected fault)."
+    assert token_rules(car)[0]["hits"] == 1 and fake.slept == []  # one request reached the emulator

@@ -117,4 +117,9 @@ def oauth_error_response(error: OAuthError) -> Response:
     headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="smartcar"'
-    return json_response({"error": error.error, "error_description": error.description}, error.status, headers)
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    body = {"error": error.error}
+    if error.description is not None:
+        body["error_description"] = error.description
+    return json_response(body, error.status, headers)

@@ -73,6 +73,11 @@ async def _grant(request: Request, supported: tuple[str, ...]) -> tuple[dict[str
     if grant_type not in supported:
         raise OAuthError("unsupported_grant_type",
                          f"Unsupported grant_type: {grant_type}. Use {' or '.join(supported)}.")
+    # An injected `token` fault answers before the client is authenticated or the grant used: the code stays
+    # valid and the refresh token unrotated, so a client that resends after it is not replaying anything here.
+    fault = platform_of(request).faults.check_token(grant_type)
+    if fault is not None:
+        raise fault
     return form, grant_type, platform_of(request).client(*_client_credentials(request, form))
 
 

@@ -27,6 +27,8 @@ from .common import parse_int, platform_of
 from .control import loopback_only
 from .guard import CSRF_COOKIE, CSRF_FIELD, csrf_matches, new_csrf_token
 
+VEHICLE_KINDS = [kind for kind in KINDS if kind != "token"]  # token rules are not per vehicle
+
 router = APIRouter(prefix="/_emulator/panel", tags=["emulator control"], include_in_schema=False,
                    dependencies=[Depends(loopback_only)])
 
@@ -111,7 +113,7 @@ async def panel_vehicle(request: Request, vehicle_id: str) -> Response:
     state = platform.simulator.sync(vehicle_id)
     refresh = request.query_params.get("refresh", "2")
     return _page(request, "panel_vehicle.html", vehicle=vehicle, state=state, map=track_svg(state),
-                 faults=platform.faults.list(vehicle_id), kinds=list(KINDS), clock=iso_ms(platform.clock.now()),
+                 faults=platform.faults.list(vehicle_id), kinds=VEHICLE_KINDS, clock=iso_ms(platform.clock.now()),
                  message=request.query_params.get("msg"), refresh=refresh if parse_int(refresh) is not None and int(refresh) >= 0 else "2",
                  self_url=f"/_emulator/panel/vehicles/{quote(vehicle_id)}")
 

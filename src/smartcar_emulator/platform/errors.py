@@ -156,13 +156,15 @@ def validation(message: str, field_name: str | list[str] | None = None, code: st
 
 
 class OAuthError(Exception):
-    """An error of the OAuth token endpoints: ``{"error", "error_description"}``."""
+    """An error of the OAuth token endpoints: ``{"error", "error_description"}`` (``description`` None: no
+    ``error_description``, which RFC 6749 makes optional); ``retry_after``: a ``Retry-After`` header (seconds)."""
 
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
+    def __init__(self, error: str, description: str | None, status: int = 400, retry_after: int | None = None) -> None:
+        super().__init__(description or error)
         self.error = error
         self.description = description
         self.status = status
+        self.retry_after = retry_after
 
 
 class ConnectPageError(Exception):

@@ -1,8 +1,10 @@
-"""Fault injection: rules that make vehicle requests fail or slow down, per vehicle or for all vehicles.
+"""Fault injection: rules that make vehicle requests fail or slow down, per vehicle or for all vehicles, and
+rules that make the OAuth token endpoints fail.
 
 No HTTP here: :meth:`FaultService.check` returns the :class:`ApiError` a request must answer with (the HTTP
-layer renders it in the request's API version) and :meth:`FaultService.latency` the extra delay the HTTP
-layer awaits. The failure rate draws from a generator seeded with the platform seed, so a run is
+layer renders it in the request's API version), :meth:`FaultService.check_token` the :class:`OAuthError` a
+token request must answer with (rendered as ``{"error", "error_description"}``, the format of that host) and
+:meth:`FaultService.latency` the extra delay the HTTP layer awaits. The failure rate draws from a generator seeded with the platform seed, so a run is
 reproducible. Rules can expire after a number of hits or a duration on the platform clock.
 """
 
@@ -10,12 +12,13 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..clock import Clock
-from .errors import ApiError, known_error, validation
+from .errors import ApiError, OAuthError, known_error, validation
 from .ids import new_id
 
 # kind -> (default type, default code, applies to VIN/attributes/permissions endpoints too)
@@ -29,7 +32,18 @@ KINDS: dict[str, tuple[str | None, str | None, bool]] = {
     "error": (None, None, False),  # any catalogue type/code, e.g. CONNECTED_SERVICES_ACCOUNT:ACCOUNT_ISSUE
     "failure_rate": ("SERVER", "INTERNAL", False),  # fails a fraction `rate` of requests
     "latency": (None, None, True),  # adds `latency_ms` before answering
+    "token": (None, None, False),  # the token endpoints answer an OAuth error (`status`, `error`, `grant_type`)
 }
+
+# The token endpoints' grants (``/oauth/token``: the first two; ``/oauth2/token``: client credentials).
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+TOKEN_FAULT_DESCRIPTION = "The token endpoint is temporarily unavailable (injected fault)."
+_OAUTH_ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _default_oauth_error(status: int) -> str:
+    """RFC 6749's names: ``temporarily_unavailable`` for 503, ``server_error`` for other 5xx."""
+    return "temporarily_unavailable" if status == 503 else "server_error" if status >= 500 else "invalid_request"
 
 
 @dataclass
@@ -47,6 +61,12 @@ class Fault:
     remaining: int | None = None  # hits left before the rule disappears (None: unlimited)
     expires_at: float | None = None  # platform-clock time the rule disappears
     hits: int = 0
+    # token rules only: the HTTP status, the OAuth ``error``, its ``error_description`` (None: omitted) and the
+    # grant they answer (None: every grant of both token endpoints)
+    status: int | None = None
+    error: str | None = None
+    description: str | None = None
+    grant_type: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,6 +95,18 @@ class FaultService:
             code = "SMARTCAR_API"
         if kind == "error" and not type_:
             raise validation("An error fault needs a type (and code), e.g. VEHICLE_STATE / UNKNOWN.", "type")
+        if kind == "token":
+            if vehicle_id is not None:
+                raise validation("A token fault is not per vehicle: the token endpoints serve applications.",
+                                 "vehicle_id")
+            if spec.get("type") is not None or spec.get("code") is not None:
+                raise validation("A token fault answers an OAuth error: give status and error, not type/code.",
+                                 "type" if spec.get("type") is not None else "code")
+            type_ = code = None
+        else:
+            for name in ("status", "error", "description", "grant_type"):
+                if name in spec:
+                    raise validation(f"{name} applies to token faults only.", name)
         if type_ is not None and not known_error(type_, code):
             raise validation(f"Unknown error {type_}:{code}.", "code")
         fault = Fault(new_id(), kind, vehicle_id, type_, code)
@@ -86,6 +118,8 @@ class FaultService:
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             raise validation("rate must be a number between 0 and 1.", "rate")
         fault.rate = float(rate) if kind == "failure_rate" else 1.0
+        if kind == "token":
+            _token_options(fault, spec)
         fault.remaining = _integer(spec, "count", 1, 1_000_000, None)
         duration = _integer(spec, "duration_s", 1, 366 * 86_400, None)
         fault.expires_at = self.clock.timestamp() + duration if duration else None
@@ -94,10 +128,11 @@ class FaultService:
         return fault
 
     def list(self, vehicle_id: str | None = None) -> list[Fault]:
-        """Live rules (all, or those that touch one vehicle: its own and the global ones)."""
+        """Live rules (all, or those that touch one vehicle: its own and the global ones, token rules aside)."""
         with self._lock:
             self._expire()
-            return [f for f in self._rules if vehicle_id is None or f.vehicle_id in (None, vehicle_id)]
+            return [f for f in self._rules
+                    if vehicle_id is None or (f.vehicle_id in (None, vehicle_id) and f.kind != "token")]
 
     def remove(self, fault_id: str) -> bool:
         with self._lock:
@@ -130,6 +165,18 @@ class FaultService:
                 return ApiError(fault.type, fault.code, retry_after=self._retry_after(fault))
         return None
 
+    def check_token(self, grant_type: str) -> OAuthError | None:
+        """The error a token request with this grant must answer with, if a token rule fires (first wins)."""
+        with self._lock:
+            self._expire()
+            for fault in self._rules:
+                if fault.kind != "token" or fault.grant_type not in (None, grant_type):
+                    continue
+                self._hit(fault)
+                assert fault.status is not None and fault.error is not None
+                return OAuthError(fault.error, fault.description, fault.status, retry_after=fault.retry_after)
+        return None
+
     def latency(self, vehicle_id: str | None) -> float:
         """Extra seconds to wait before answering a request on this vehicle (0 when none)."""
         with self._lock:
@@ -157,6 +204,26 @@ class FaultService:
     def _expire(self) -> None:
         now = self.clock.timestamp()
         self._rules = [f for f in self._rules if f.expires_at is None or f.expires_at > now]
+
+
+def _token_options(fault: Fault, spec: dict[str, Any]) -> None:
+    """``status`` (400-599, default 503), ``error`` (an OAuth error code, default from the status),
+    ``description`` (default a sentence; null: no ``error_description``) and ``grant_type`` (one grant only)."""
+    fault.status = _integer(spec, "status", 400, 599, 503)
+    assert fault.status is not None
+    error = spec.get("error")
+    if error is not None and (not isinstance(error, str) or not _OAUTH_ERROR_CODE.match(error)):
+        raise validation("error must be an OAuth error code (lowercase letters, digits and _), "
+                         "e.g. temporarily_unavailable.", "error")
+    fault.error = error or _default_oauth_error(fault.status)
+    description = spec.get("description", TOKEN_FAULT_DESCRIPTION)
+    if description is not None and (not isinstance(description, str) or not description or len(description) > 500):
+        raise validation("description must be a string of 1 to 500 characters, or null for none.", "description")
+    fault.description = description
+    grant_type = spec.get("grant_type")
+    if grant_type is not None and grant_type not in GRANT_TYPES:
+        raise validation(f"grant_type must be one of {', '.join(GRANT_TYPES)}.", "grant_type")
+    fault.grant_type = grant_type
 
 
 def _integer(spec: dict[str, Any], name: str, low: int, high: int, default: int | None) -> int | None:
