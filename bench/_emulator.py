@@ -30,11 +30,10 @@ def machine() -> str:
 
 
 def uvicorn_impl() -> str:
-    import importlib.util
+    from smartcar_emulator.serving import uvicorn_options
 
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    return f"{loop}/{http}"
+    one, several = uvicorn_options(workers=1), uvicorn_options(workers=2)
+    return f"{one['loop']} (workers: {several['loop']})/{one['http'].__name__}"
 
 
 def stats(values: list[float]) -> tuple[float, float, float]:
@@ -78,11 +77,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: str, workers: int = 1) -> Iterator[str]:
-    """uvicorn on ``db`` with ``workers`` processes (the app factory ``smartcar_emulator.app:app_from_env``)."""
+def served(db: str, workers: int = 1, loop: str | None = None) -> Iterator[str]:
+    """uvicorn on ``db`` with ``workers`` processes (the app factory ``smartcar_emulator.app:app_from_env``) and
+    the options ``smartcar-emulator serve`` uses (``serving.uvicorn_options``); ``loop`` overrides its event
+    loop (``"uvloop"``, ``"asyncio"``)."""
     port = free_port()
-    code = ("import uvicorn; uvicorn.run('smartcar_emulator.app:app_from_env', factory=True, host='127.0.0.1', "
-            f"port={port}, workers={workers}, log_level='warning', access_log=False)")
+    override = f"options['loop'] = {loop!r}; " if loop else ""
+    code = ("import uvicorn; from smartcar_emulator.serving import uvicorn_options; "
+            f"options = uvicorn_options(workers={workers}); "
+            f"{override}uvicorn.run('smartcar_emulator.app:app_from_env', factory=True, host='127.0.0.1', "
+            f"port={port}, workers={workers}, **options)")
     env = {**os.environ, "SMARTCAR_EMULATOR_DB": db}
     process = subprocess.Popen([sys.executable, "-c", code], env=env)
     url = f"http://127.0.0.1:{port}"

@@ -170,7 +170,7 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
         os.environ[PARENT_ENV] = str(os.getpid())  # workers die with this process (even on kill -9)
         os.environ[HOSTS_ENV] = ",".join(sorted({host, *allowed_hosts}))
         uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    **uvicorn_options(trust_proxy), **certificate)
+                    **uvicorn_options(trust_proxy, workers=workers), **certificate)
     else:
         uvicorn.run(create_app(platform), host=host, port=port, **uvicorn_options(trust_proxy), **certificate)
 

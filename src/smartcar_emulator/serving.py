@@ -154,11 +154,23 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
 
-def uvicorn_options(trust_proxy: bool = False, protocol: type[GuardedHttpProtocol] = GuardedHttpProtocol
-                    ) -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.run``/``uvicorn.Config`` shared by ``serve`` and ``EmulatorServer``."""
-    return {"http": protocol, "proxy_headers": trust_proxy, "log_level": "warning", "access_log": False,
-            "timeout_keep_alive": 5}
+def uvicorn_options(trust_proxy: bool = False, protocol: type[GuardedHttpProtocol] = GuardedHttpProtocol,
+                    workers: int = 1) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run``/``uvicorn.Config`` shared by ``serve`` and ``EmulatorServer``.
+
+    The event loop depends on ``workers``, as measured (``bench/bench_emulator.py --loop asyncio,uvloop``,
+    bench/RESULTS.md). libuv, under uvloop, accepts one connection per loop iteration (libuv PR #3696), and a
+    busy emulator's iteration carries every in-flight request: a burst of 32 new connections under load had
+    its last one accepted ~230 ms after the first, which alone made a 32-connection wrk run's p99 26-65 ms
+    and its p99.9 ~150 ms. asyncio accepts every pending connection at once: p99 15-19 ms, p99.9 under 25 ms,
+    same reads/s. So one process serves on asyncio. With several workers sharing the listening socket,
+    asyncio's greedy accept hands a whole burst to whichever worker wakes first (two workers served no more
+    than one), while accepting one at a time spreads the connections across them: ``--workers N`` keeps
+    uvloop (when installed).
+    """
+    loop = "asyncio" if workers <= 1 else "auto"  # auto: uvloop if installed
+    return {"http": protocol, "loop": loop, "proxy_headers": trust_proxy, "log_level": "warning",
+            "access_log": False, "timeout_keep_alive": 5}
 
 
 # -- Workers die with their parent -----------------------------------------------------------------------------
