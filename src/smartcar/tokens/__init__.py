@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._base import (DEFAULT_LOCK_TIMEOUT, LockTimeout, ReconnectRequired, TokenError, TokenLock, TokenRecord,
-                    TokenStore, UnknownUser)
+from ._base import (DEFAULT_LOCK_TIMEOUT, LockLost, LockTimeout, ReconnectRequired, TokenError, TokenLock,
+                    TokenRecord, TokenStore, UnknownUser)
 from .manager import AsyncTokenManager, CountingMetrics, Grant, TokenManager, TokenMetrics
 from .memory import MemoryTokenStore
 from .sqlite import SQLiteTokenStore
@@ -22,7 +22,7 @@ from .sqlite import SQLiteTokenStore
 if TYPE_CHECKING:
     from .postgres import PostgresTokenStore
 
-__all__ = ["AsyncTokenManager", "CountingMetrics", "DEFAULT_LOCK_TIMEOUT", "Grant", "LockTimeout",
+__all__ = ["AsyncTokenManager", "CountingMetrics", "DEFAULT_LOCK_TIMEOUT", "Grant", "LockLost", "LockTimeout",
            "MemoryTokenStore", "PostgresTokenStore", "ReconnectRequired", "SQLiteTokenStore", "TokenError",
            "TokenLock", "TokenManager", "TokenMetrics", "TokenRecord", "TokenStore", "UnknownUser",
            "generate_key", "open_store"]

@@ -23,6 +23,12 @@ class LockTimeout(TokenError):
     """Another worker held the user's lock longer than the lock timeout. Nothing was refreshed: retry later."""
 
 
+class LockLost(TokenError):
+    """A worker's hold on a user's lock ended before it committed: the database ended its transaction (it
+    stalled longer than the store's ``hold_timeout``, or its connection dropped). Nothing it wrote in that
+    transaction was kept, and another worker may have taken the lock (and refreshed) since: retry."""
+
+
 class ReconnectRequired(TokenError):
     """The user's refresh token is dead (expired, revoked, or reused): send them through Connect again."""
 
@@ -77,6 +83,10 @@ class TokenLock(ABC):
     @abstractmethod
     def rollback(self) -> None:
         """Discard what was saved and release the lock (never raises)."""
+
+    def verify(self) -> None:
+        """Raise :class:`LockLost` if the lock is no longer held (the managers call it just before presenting
+        the refresh token). Locks that cannot be lost (memory, SQLite) do nothing."""
 
     def __enter__(self) -> TokenLock:
         return self

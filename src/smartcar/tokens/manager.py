@@ -7,8 +7,10 @@ The refresh protocol (the same in both managers):
 2. Otherwise take the in-process lock of the user (threads or tasks), then the store's lock (other processes
    and hosts), and re-read the row under it. If another worker already refreshed (the token is fresh again,
    or differs from the one the API rejected), that token is returned: its refresh is reused, not repeated.
-3. Else call the token endpoint with the stored refresh token and store the rotated pair in the transaction
-   that holds the lock; committing releases the lock.
+3. Else check the lock is still held (a store may lose it: PostgreSQL ends the transaction of a holder that
+   stalled past ``hold_timeout``), call the token endpoint with the stored refresh token and store the rotated
+   pair in the transaction that holds the lock; committing releases the lock. If the lock was lost meanwhile,
+   the pair is stored outside it only if the row is unchanged (``_Core.rescue``).
 
 A worker that cannot get the lock within the lock timeout never refreshes on its own (that would present a
 rotated refresh token twice): it returns the stored token when it is still valid, else raises ``LockTimeout``.
@@ -25,7 +27,8 @@ from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
 from ..exception import SmartcarException
-from ._base import LockTimeout, ReconnectRequired, TokenError, TokenLock, TokenRecord, TokenStore, UnknownUser
+from ._base import (LockLost, LockTimeout, ReconnectRequired, TokenError, TokenLock, TokenRecord, TokenStore,
+                    UnknownUser)
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +183,14 @@ class _Core:
                               f"{self.lock_timeout} s (nothing was refreshed: retry)")
         return token
 
+    def after_lost(self, user_id: str, record: TokenRecord | None, rejected: str | None, lost: LockLost) -> str:
+        """The lock was lost before the refresh was sent (nothing was sent): the stored token if another worker
+        refreshed meanwhile, or if it is still valid at all, else the ``LockLost`` (retry)."""
+        token = self.usable(record, rejected, 0.0)
+        if token is None:
+            raise lost
+        return token
+
     def refresh_error(self, lock: TokenLock, user_id: str, error: BaseException) -> BaseException:
         """Roll back after a failed refresh; a refused refresh token also deletes the row: the user is gone."""
         self.metrics.refresh_failed(user_id, error)
@@ -194,13 +205,23 @@ class _Core:
         return error
 
     def rescue(self, new: TokenRecord, expected_version: int) -> None:
-        """The commit failed after the token endpoint rotated the pair: store it again (only if nobody stored
-        a newer one), retrying for up to the lock timeout."""
+        """The commit failed after the token endpoint rotated the pair (the database failed, or the lock was lost:
+        ``LockLost``): store it again only if nobody stored a newer one, retrying for up to the lock timeout.
+
+        A row that changed meanwhile wins: another worker refreshed (its pair is the one the store hands out), or
+        the user was deleted (disconnected, or logged out after a refused refresh), which must not be undone. This
+        worker's pair is then discarded with a warning, never silently; its access token is still returned."""
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.05
         while True:
             try:
-                self.store.compare_and_put(new, expected_version)
+                if not self.store.compare_and_put(new, expected_version):
+                    current = self.store.get(new.user_id)
+                    if current is None or current.refresh_token != new.refresh_token:  # not a commit that landed
+                        logger.warning("smartcar.tokens: user %s: refreshed tokens discarded: the row changed "
+                                       "before they could be stored (%s)", new.user_id,
+                                       "the user was deleted" if current is None
+                                       else f"now at version {current.version}")
                 return
             except Exception as error:
                 if time.monotonic() + delay > deadline:
@@ -318,6 +339,10 @@ class TokenManager:
         record, token = core.under_lock(lock, user_id, rejected)
         if token is not None:
             return token
+        try:
+            lock.verify()  # never present the refresh token once another worker may have (lock lost)
+        except LockLost as lost:
+            return core.after_lost(user_id, self.store.get(user_id), rejected, lost)
         sent = core.clock()
         try:
             grant = self._refresh(record.refresh_token)
@@ -430,6 +455,10 @@ class AsyncTokenManager:
         record, token = core.under_lock(lock, user_id, rejected)
         if token is not None:
             return token
+        try:
+            await asyncio.to_thread(lock.verify)  # as in TokenManager._refresh_in
+        except LockLost as lost:
+            return core.after_lost(user_id, await asyncio.to_thread(self.store.get, user_id), rejected, lost)
         sent = core.clock()
         try:
             grant = await self._refresh(record.refresh_token)
