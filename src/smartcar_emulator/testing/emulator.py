@@ -308,7 +308,8 @@ class FaultControl:
 
     def add(self, kind: str, vehicle_id: str | None = None, **options: Any) -> dict[str, Any]:
         """Add a rule, e.g. ``add("rate_limit", retry_after=30)``, ``add("asleep", vehicle_id=...)``,
-        ``add("error", type="SERVER", code="INTERNAL", count=1)``. Returns the rule (with its ``id``)."""
+        ``add("error", type="SERVER", code="INTERNAL", count=1)``, or for the token endpoints
+        ``add("token", grant_type="refresh_token", status=503, count=1)``. Returns the rule (with its ``id``)."""
         spec = {"kind": kind, **options}
         if vehicle_id is not None:
             spec["vehicle_id"] = vehicle_id
