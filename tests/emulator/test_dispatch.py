@@ -99,8 +99,14 @@ def test_gate_rebuilds_when_a_router_gains_a_route() -> None:
     async def added() -> dict[str, str]:
         return {}
 
-    router.original_router.add_api_route("/vehicles/{vehicle_id}/added-later", added, methods=["GET"])
-    assert router.matches(_scope("GET", path))[0] == Match.FULL
+    shared = router.original_router  # a module-level router: every app built later in this process includes it
+    shared.add_api_route("/vehicles/{vehicle_id}/added-later", added, methods=["GET"])
+    try:
+        assert router.matches(_scope("GET", path))[0] == Match.FULL
+    finally:
+        shared.routes[:] = [r for r in shared.routes if getattr(r, "path", "") != "/vehicles/{vehicle_id}/added-later"]
+        shared._mark_routes_changed()
+    assert router.matches(_scope("GET", path))[0] == Match.NONE
 
 
 SEGMENTS = sorted({s for p in ROUTE_PATHS for s in p.split("/") if s} | {"", "..", "%2F", "v2.0", "v3", "x"})
