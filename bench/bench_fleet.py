@@ -48,13 +48,14 @@ def client(kind: str, ids_file: str, token: str, runs: int, concurrency: int) ->
                     return response.status_code == 200 and response.json()["distance"] > 0
 
                 ok = sum(pool.map(raw, ids))
-        elif kind in ("ours", "ours-baseline"):
+        elif kind in ("ours", "ours-fixed", "ours-baseline"):
             import asyncio
 
             from smartcar import fleet
 
             async def run() -> int:
-                async with fleet.Fleet(concurrency=concurrency) as reader:
+                options = {"adaptive": False} if kind == "ours-fixed" else {}
+                async with fleet.Fleet(concurrency=concurrency, **options) as reader:
                     return sum([r.ok async for r in reader.snapshot_v2(ids, token, paths=["/odometer"])])
 
             ok = asyncio.run(run())
@@ -105,7 +106,8 @@ def main() -> None:
         assert len(ids) == 1000, len(ids)
         ids_file = Path(db).with_name("ids.json")
         ids_file.write_text(json.dumps(ids))
-        kinds = [("ours", sys.executable), ("official-loop", official), ("official-threads", official),
+        kinds = [("ours", sys.executable), ("ours-fixed", sys.executable), ("official-loop", official),
+                 ("official-threads", official),
                  ("raw-httpx2", sys.executable)]
         if importlib.util.find_spec("httpx") is not None:
             kinds.append(("raw-httpx", sys.executable))
@@ -129,6 +131,7 @@ def main() -> None:
     print("| client | seconds per 1,000 | vehicles/s | ours is faster by |")
     print("|---|---:|---:|---:|")
     labels = {"ours": f"ours: `fleet.Fleet.snapshot_v2`, concurrency {args.concurrency}",
+              "ours-fixed": f"ours, `adaptive=False` (a fixed {args.concurrency} in flight)",
               "official-loop": "official 6.19.1, plain loop", "official-threads": "official 6.19.1, 32 threads",
               "raw-httpx2": f"raw `httpx2.Client`, {args.concurrency} threads (floor)",
               "raw-httpx": f"raw legacy `httpx.Client`, {args.concurrency} threads",
