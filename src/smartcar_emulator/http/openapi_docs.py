@@ -5,20 +5,26 @@ an OAuth ``{"error", "error_description"}``, a v3 ``{"errors": [...]}``); the py
 those bodies, and :func:`install` merges them into the generated document: request bodies, responses, query
 parameters, the security scheme of each host, and Smartcar's error shapes in place of FastAPI's 422.
 
-Covered: OAuth and IAM tokens, the v1.0/v2.0 vehicle API with its make-specific endpoints, v2 compatibility
-and management, the v3 connections, signals, commands, charge schedules and executions, Management API v3
-(webhooks, subscriptions), v3 compatible vehicles, and the control API with its webhook and delivery routes.
+Covered: every JSON route (``/health``, OAuth and IAM tokens, the v1.0/v2.0 vehicle API with its make-specific
+endpoints, v1.0/v2.0 compatibility and the v2 matrix, v2 management, the v3 connections, signals, commands, charge
+schedules and executions, Management API v3 (webhooks, subscriptions), v3 compatible vehicles, the whole control
+API). What is left out on purpose is on :data:`UNDOCUMENTED`, each route with its reason;
+``tests/emulator/test_openapi_coverage.py`` walks the router and holds the two together.
 Models allow extra fields: they document what a client can rely on.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 from pydantic.json_schema import models_json_schema
+
+from ..platform.compatible_vehicles import REGIONS
+from ..platform.permissions import KNOWN, LEVELS
 
 
 class Body(BaseModel):
@@ -177,6 +183,64 @@ class LockStatus(Body):
     isLocked: bool
 
 
+class CapacityOption(Body):
+    capacity: float
+    description: str | None = None
+
+
+class NominalCapacityChoice(Body):
+    nominal: float
+    source: str = Field(description="SMARTCAR or USER_SELECTED")
+
+
+class NominalCapacity(Body):
+    availableCapacities: list[CapacityOption]
+    capacity: NominalCapacityChoice | None = Field(description="null until the owner has chosen")
+    url: str | None = Field(description="Connect's battery-capacity selection page, or null")
+
+
+class SystemState(Body):
+    systemId: str = Field(description="e.g. SYSTEM_TPMS, SYSTEM_AIRBAG, SYSTEM_ABS")
+    status: str = Field(description="OK or ALERT")
+    description: str | None = None
+
+
+class SystemStatus(Body):
+    systems: list[SystemState]
+
+
+class Dtc(Body):
+    code: str = Field(description="e.g. P0300")
+    timestamp: str | None = Field(None, description="First seen (ISO-8601), or null")
+
+
+class Dtcs(Body):
+    activeCodes: list[Dtc]
+
+
+class ServiceTask(Body):
+    taskId: str | None = None
+    taskDescription: str | None = None
+
+
+class ServiceCost(Body):
+    totalCost: float | None = None
+    currency: str | None = None
+
+
+class ServiceRecord(Body):
+    serviceId: int | str | None = None
+    serviceDate: str = Field(description="ISO-8601")
+    odometerDistance: float | None = Field(None, description="Kilometres")
+    serviceTasks: list[ServiceTask]
+    serviceDetails: list[dict[str, Any]] = Field(description="[{type, value}]")
+    serviceCost: ServiceCost | None = None
+
+
+class ServiceHistory(RootModel[list[ServiceRecord]]):
+    """A JSON array of service records (not an object)."""
+
+
 class Permissions(Body):
     permissions: list[str]
     paging: Paging
@@ -232,8 +296,42 @@ class BatchResponse(Body):
     responses: list[BatchItem]
 
 
+class Capability(Body):
+    permission: str
+    endpoint: str = Field(description="The v2.0 path the permission reads or controls, e.g. /odometer")
+    capable: bool
+    reason: str | None = Field(None, description="null, VEHICLE_NOT_CAPABLE or SMARTCAR_NOT_CAPABLE")
+
+
 class Compatibility(Body):
+    """API v2.0: ``capabilities`` has one entry per requested permission; empty when not compatible."""
+
     compatible: bool
+    reason: str | None = Field(description="null, VEHICLE_NOT_COMPATIBLE or MAKE_NOT_COMPATIBLE")
+    capabilities: list[Capability]
+
+
+class CompatibilityV1(Body):
+    """API v1.0 answers only ``compatible``."""
+
+    compatible: bool
+
+
+class MatrixModel(Body):
+    model: str
+    startYear: int
+    endYear: int
+    type: str = Field(description="ICE, HEV, PHEV or BEV")
+    endpoints: list[str] = Field(description="Endpoint names, e.g. Odometer, Lock & unlock")
+    permissions: list[str]
+
+
+class CompatibilityMatrix(RootModel[dict[str, list[MatrixModel]]]):
+    """Keyed by make (e.g. NISSAN): the supported models in the region."""
+
+
+class Health(Body):
+    status: Literal["ok"]
 
 
 class ManagementConnections(Body):
@@ -268,11 +366,54 @@ class NewVehicle(Body):
 
 
 class ControlVehicle(Body):
+    """A vehicle; ``state`` and ``faults`` when one vehicle is answered (not in lists)."""
+
     id: str
     vin: str
     make: str
     model: str
     year: int
+    powertrain: str | None = Field(None, description="ICE, HEV, PHEV or BEV")
+    mode: str | None = Field(None, description="test, simulated or live")
+    owner: str | None = Field(None, description="<mode>:<login>")
+    level: str | None = Field(None, description="Test-mode compatibility level of a special test login")
+    testError: str | None = Field(None, description="The error a special test login answers with")
+    state: dict[str, Any] | None = Field(None, description="The authoritative state, advanced to now")
+    faults: list[dict[str, Any]] | None = Field(None, description="The vehicle's fault rules")
+
+
+class ControlVehicles(Body):
+    vehicles: list[ControlVehicle]
+
+
+class CatalogModel(Body):
+    make: str
+    model: str
+    years: list[int] = Field(description="[first, last]")
+    powertrain: str
+    batteryKwh: float | None = None
+    tankLiters: float | None = None
+
+
+class Catalog(Body):
+    models: list[CatalogModel]
+
+
+class ControlIndex(Body):
+    """Where each part of the control API is."""
+
+    panel: str
+    vehicles: str
+    faults: str
+    faultKinds: list[str]
+    clock: str
+    catalog: str
+    users: str
+    tokens: str
+    connections: str
+    reset: str
+    apps: str
+    rateLimits: str
 
 
 class Point(Body):
@@ -344,7 +485,7 @@ class RateLimits(Body):
 
 class NewFault(Body):
     kind: Literal["rate_limit", "asleep", "unreachable", "upstream", "server", "billing", "error", "failure_rate",
-                  "latency"]
+                  "latency", "token"]
     vehicle_id: str | None = None
     type: str | None = None
     code: str | None = None
@@ -353,6 +494,13 @@ class NewFault(Body):
     rate: float | None = Field(None, ge=0, le=1)
     count: int | None = Field(None, ge=1, le=1_000_000)
     duration_s: int | None = Field(None, ge=1, le=366 * 86400)
+    status: int | None = Field(None, ge=400, le=599, description="token rules: the HTTP status (default 503)")
+    error: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]{0,63}$",
+                              description="token rules: the OAuth error code (default from the status)")
+    description: str | None = Field(None, min_length=1, max_length=500,
+                                    description="token rules: error_description (null: none)")
+    grant_type: Literal["authorization_code", "refresh_token", "client_credentials"] | None = Field(
+        None, description="token rules: only this grant (default every grant)")
 
 
 class Fault(Body):
@@ -372,13 +520,90 @@ class NewAccount(Body):
     password: str
     make: str = "TESLA"
     vehicles: int = Field(1, ge=1, le=50)
-    vins: list[str] | None = None
+
+
+class NewAccountResult(Body):
+    email: str = Field(description="Lower-cased")
+    vehicles: list[ControlVehicle]
+
+
+class Owner(Body):
+    owner: str
+    mode: str
+    vehicles: int
+
+
+class SmartcarUser(Body):
+    id: str
+    client_id: str
+    owner: str
+    created_at: float
+
+
+class ControlUsers(Body):
+    accounts: list[str] = Field(description="Live-mode logins")
+    owners: list[Owner] = Field(description="Vehicle owners per mode, with their vehicle counts")
+    users: list[SmartcarUser] = Field(description="Smartcar users per application")
+
+
+class IssuedToken(Body):
+    kind: str = Field(description="access, refresh or application")
+    client_id: str
+    user_id: str | None
+    expires_at: float
+    revoked_at: float | None
+    created_at: float
+    fingerprint: str = Field(description="The first 12 hex digits of the token's hash, never the token")
+
+
+class IssuedTokens(Body):
+    tokens: list[IssuedToken]
+
+
+class ControlConnection(Body):
+    id: str
+    clientId: str
+    userId: str
+    vehicleId: str
+    scopes: list[str]
+    createdAt: float
+
+
+class ControlConnections(Body):
+    connections: list[ControlConnection]
+
+
+class Removed(Body):
+    removed: int = Field(description="How many fault rules were removed")
 
 
 class AppSettings(Body):
     permissions: list[str] | None = None
     makes: list[str] | None = None
     defaultScope: list[str] | None = None
+
+
+class AppSettingsResult(Body):
+    clientId: str
+    permissions: list[str] | None = Field(description="Allowed permissions (null: all)")
+    makes: list[str] | None = Field(description="Allowed makes (null: all)")
+    defaultScope: list[str] | None = Field(description="Scope used when authorize has none (null: none)")
+
+
+class CommandTiming(Body):
+    asyncSeconds: float = Field(ge=0, le=86400, description="0: synchronous; else PENDING for this long")
+
+
+class PlanLimitRequest(Body):
+    clientId: str = Field(description="A registered application")
+    requestsPerVehicle: int | None = Field(None, ge=1, le=10**9, description="Per vehicle and month; null (or "
+                                                                          "absent) lifts it")
+
+
+class PlanLimits(Body):
+    month: str = Field(description="YYYY-MM on the emulator clock")
+    allowances: dict[str, int] = Field(description="client id -> requests per vehicle and month")
+    usage: dict[str, dict[str, int]] = Field(description="client id -> vehicle id -> requests this month")
 
 
 # -- API v3 commands, charge schedules and their executions -------------------------------------------------------
@@ -911,7 +1136,8 @@ Ref = type[BaseModel]
 V2_READS: dict[str, Ref] = {
     "": Attributes, "/vin": Vin, "/odometer": Odometer, "/location": Location, "/fuel": Fuel, "/battery": Battery,
     "/battery/capacity": BatteryCapacity, "/charge": Charge, "/charge/limit": ChargeLimit, "/engine/oil": EngineOil,
-    "/tires/pressure": TirePressure, "/security": LockStatus,
+    "/tires/pressure": TirePressure, "/security": LockStatus, "/battery/nominal_capacity": NominalCapacity,
+    "/diagnostics/system_status": SystemStatus, "/diagnostics/dtcs": Dtcs, "/service/history": ServiceHistory,
 }
 V2_WRITES: dict[str, tuple[Ref, Ref]] = {
     "/charge": (ChargeAction, Action), "/charge/limit": (ChargeLimitRequest, Action),
@@ -951,7 +1177,21 @@ MAKE_READS: dict[str, Ref] = {  # under /v1.0 and /v2.0/vehicles/{vehicle_id}
 _V3_PAGE = [("page[number]", "integer", "From 1"), ("page[size]", "integer", "Items per page")]
 _RECORDS = [("startDate", "string", "YYYY-MM-DD (default 30 days ago)"), ("endDate", "string", "YYYY-MM-DD")]
 _LOCATION = [("latitude", "number", "The charging location"), ("longitude", "number", "The charging location")]
-QUERY: dict[tuple[str, str], list[tuple[str, str, str]]] = {
+_VERSIONS = ("/v1.0", "/v2.0")
+_SERVICE_DATES = [("startDate", "string", "YYYY-MM-DD or ISO-8601 (default a year ago)"),
+                  ("endDate", "string", "YYYY-MM-DD or ISO-8601 (default now)"),
+                  ("start_date", "string", "Same as startDate (the Node and Java SDKs' spelling)"),
+                  ("end_date", "string", "Same as endDate")]
+_PERMISSION = "|".join(sorted(KNOWN))
+_SCOPE = {"type": "string", "pattern": f"^({_PERMISSION})( ({_PERMISSION}))*$"}
+_COMPATIBILITY = [("vin", {"type": "string", "minLength": 17, "maxLength": 17}, "A 17-character VIN", True),
+                  ("scope", _SCOPE, "Known permissions, space-separated", True),
+                  ("mode", {"type": "string", "enum": ["test", "live"]},
+                   "Default test when test_mode_compatibility_level is given, else live"),
+                  ("test_mode_compatibility_level", {"type": "string", "enum": list(LEVELS)},
+                   "Test mode: the answer to give")]
+# (method, path) -> [(name, type, description[, required])]
+QUERY: dict[tuple[str, str], list[tuple[Any, ...]]] = {
     ("get", "/v3/webhooks"): [("filter[name]", "string", "Name"), ("filter[callbackUri]", "string", "Callback URI"),
                               ("filter[isEnabled]", "string", "true or false"),
                               ("filter[autoSubscribe]", "string", "true or false"), *_V3_PAGE],
@@ -966,23 +1206,31 @@ QUERY: dict[tuple[str, str], list[tuple[str, str, str]]] = {
     ("get", "/v2.0/vehicles/{vehicle_id}/bmw/charge/records"): _RECORDS,
     ("get", "/v2.0/vehicles/{vehicle_id}/mini/charge/records"): _RECORDS,
     ("put", "/v2.0/vehicles/{vehicle_id}/ford/charge/schedule_by_location"): _LOCATION,
-    ("put", "/v2.0/vehicles/{vehicle_id}/lincoln/charge/schedule_by_location"): _LOCATION,  # (method, path) -> (name, type, description)
-    ("get", "/v2.0/vehicles"): [("limit", "integer", "Page size (default 10)"), ("offset", "integer", "First item")],
-    ("get", "/v2.0/vehicles/{vehicle_id}/permissions"): [("limit", "integer", "Page size"),
-                                                         ("offset", "integer", "First item")],
-    ("get", "/v2.0/vehicles/{vehicle_id}/service/history"): [("startDate", "string", "YYYY-MM-DD"),
-                                                             ("endDate", "string", "YYYY-MM-DD")],
-    ("get", "/v2.0/compatibility"): [("vin", "string", "The VIN"), ("scope", "string", "Permissions, space-separated"),
-                                     ("country", "string", "ISO 3166-1 alpha-2 (default US)")],
+    ("put", "/v2.0/vehicles/{vehicle_id}/lincoln/charge/schedule_by_location"): _LOCATION,
+    **{("get", f"{version}/vehicles"): [("limit", "integer", "Page size, 1 to 50 (default 10)"),
+                                        ("offset", "integer", "First item (default 0)")] for version in _VERSIONS},
+    **{("get", f"{version}/vehicles/{{vehicle_id}}/permissions"): [
+        ("limit", "integer", "Page size, 1 to 100 (default 25)"), ("offset", "integer", "First item (default 0)")]
+       for version in _VERSIONS},
+    **{("get", f"{version}/vehicles/{{vehicle_id}}/service/history"): _SERVICE_DATES for version in _VERSIONS},
+    ("get", "/v2.0/compatibility"): [*_COMPATIBILITY, ("country", "string", "ISO 3166-1 alpha-2 (default US)")],
+    ("get", "/v1.0/compatibility"): _COMPATIBILITY,
+    ("get", "/v2.0/compatibility/matrix"): [
+        ("region", {"type": "string", "enum": list(REGIONS)}, "The market (any case)", True),
+        ("make", "string", "Makes, space-separated (default all)"),
+        ("type", {"type": "string", "enum": ["ICE", "HEV", "PHEV", "BEV"]}, "Powertrain (any case; default all)"),
+        ("scope", _SCOPE, "Permissions, space-separated: only models capable of all of them")],
     ("get", "/v2.0/management/connections"): [("user_id", "string", "Filter"), ("vehicle_id", "string", "Filter"),
+                                              ("mode", "string", "Filter: live, simulated or test"),
                                               ("cursor", "string", "From the previous page"),
-                                              ("limit", "integer", "Page size")],
+                                              ("limit", "integer", "Page size, 1 to 100 (default 10)")],
     ("delete", "/v2.0/management/connections"): [("user_id", "string", "Every connection of this user"),
                                                  ("vehicle_id", "string", "Every connection of this vehicle")],
     ("get", "/v3/connections"): [("filter[userId]", "string", "One user's connections"),
                                  ("filter[vehicleId]", "string", "One vehicle's connections"),
                                  ("page[number]", "integer", "From 1"), ("page[size]", "integer", "Items per page")],
     ("get", "/_emulator/vehicles"): [("mode", "string", "test, simulated or live")],
+    ("get", "/_emulator/tokens"): [("client_id", "string", "One application's tokens")],
     ("get", "/_emulator/faults"): [("vehicle_id", "string", "One vehicle's rules")],
     ("delete", "/_emulator/faults"): [("vehicle_id", "string", "Only this vehicle's rules")],
 }
@@ -992,7 +1240,10 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
     table: dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | None]] = {
         ("post", "/oauth/token"): (TokenRequest, True, "200", TokenResponse),
         ("post", "/oauth2/token"): (AppTokenRequest, True, "200", AppTokenResponse),
+        ("get", "/health"): (None, False, "200", Health),
         ("get", "/v2.0/compatibility"): (None, False, "200", Compatibility),
+        ("get", "/v1.0/compatibility"): (None, False, "200", CompatibilityV1),
+        ("get", "/v2.0/compatibility/matrix"): (None, False, "200", CompatibilityMatrix),
         ("get", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
         ("delete", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
         ("get", "/v3/connections"): (None, False, "200", ResourceList),
@@ -1010,14 +1261,30 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
         ("put", "/_emulator/rate-limits"): (RateLimits, True, "200", RateLimits),
         ("get", "/_emulator/faults"): (None, False, "200", Faults),
         ("post", "/_emulator/faults"): (NewFault, True, "201", Fault),
-        ("post", "/_emulator/users"): (NewAccount, True, "201", None),
+        ("get", "/_emulator"): (None, False, "200", ControlIndex),
+        ("get", "/_emulator/catalog"): (None, False, "200", Catalog),
+        ("get", "/_emulator/vehicles"): (None, False, "200", ControlVehicles),
+        ("delete", "/_emulator/faults"): (None, False, "200", Removed),
+        ("delete", "/_emulator/faults/{fault_id}"): (None, False, "200", Removed),
+        ("get", "/_emulator/users"): (None, False, "200", ControlUsers),
+        ("post", "/_emulator/users"): (NewAccount, True, "201", NewAccountResult),
+        ("get", "/_emulator/tokens"): (None, False, "200", IssuedTokens),
+        ("get", "/_emulator/connections"): (None, False, "200", ControlConnections),
+        ("get", "/_emulator/commands"): (None, False, "200", CommandTiming),
+        ("put", "/_emulator/commands"): (CommandTiming, True, "200", CommandTiming),
+        ("get", "/_emulator/plan-limits"): (None, False, "200", PlanLimits),
+        ("put", "/_emulator/plan-limits"): (PlanLimitRequest, True, "200", PlanLimits),
         ("post", "/_emulator/vehicles"): (NewVehicle, True, "201", ControlVehicle),
         ("get", "/_emulator/vehicles/{vehicle_id}"): (None, False, "200", ControlVehicle),
         ("patch", "/_emulator/vehicles/{vehicle_id}/state"): (Body, True, "200", ControlVehicle),
         ("post", "/_emulator/vehicles/{vehicle_id}/trip"): (Trip, False, "200", ControlVehicle),
+        ("delete", "/_emulator/vehicles/{vehicle_id}/trip"): (None, False, "200", ControlVehicle),
+        ("post", "/_emulator/vehicles/{vehicle_id}/plug"): (None, False, "200", ControlVehicle),
+        ("delete", "/_emulator/vehicles/{vehicle_id}/plug"): (None, False, "200", ControlVehicle),
         ("post", "/_emulator/vehicles/{vehicle_id}/charge"): (ChargeAction, True, "200", ControlVehicle),
         ("post", "/_emulator/vehicles/{vehicle_id}/security"): (SecurityAction, True, "200", ControlVehicle),
-        ("patch", "/_emulator/apps/{client_id}/settings"): (AppSettings, True, "200", None),
+        ("get", "/_emulator/apps/{client_id}/settings"): (None, False, "200", AppSettingsResult),
+        ("patch", "/_emulator/apps/{client_id}/settings"): (AppSettings, True, "200", AppSettingsResult),
     }
     v3_vehicle = "/v3/vehicles/{vehicle_id}"
     table.update({
@@ -1086,7 +1353,7 @@ SECURITY_SCHEMES = {
 
 
 def _security(path: str) -> list[dict[str, list[str]]] | None:
-    if path.startswith("/_emulator"):
+    if path.startswith("/_emulator") or path == "/health":
         return []  # loopback only, same origin: no credentials
     if path in ("/oauth/token", "/oauth2/token"):
         return [{"clientCredentials": []}, {}]
@@ -1117,6 +1384,11 @@ def _errors(path: str) -> dict[str, Any]:
     return {"description": "An error, in this API's format", "content": {"application/json": {"schema": schema}}}
 
 
+_SERVER_ERROR_PATHS = ("/v1.0/vehicles/", "/v2.0/vehicles/", "/v3/vehicles/", "/oauth/token", "/oauth2/token")
+_SERVER_SIDE = ("The platform's own 5xx, in this API's format: 501 COMPATIBILITY (the vehicle lacks the feature), "
+                "or a fault rule's error (SERVER, UPSTREAM; token rules on the token endpoints)")
+
+
 ANY_OF: dict[tuple[str, str], list[Ref]] = {("get", "/v3/vehicles/{vehicle_id}"): [Resource, WrappedResource]}
 # Operations that answer a second success status with the same body: a pending (asynchronous) execution.
 ALSO: dict[tuple[str, str], tuple[str, ...]] = {
@@ -1131,8 +1403,49 @@ def _ref(model: Ref) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+# /health is registered in app.py with include_in_schema=False (it heads the ordered routing block there); its
+# operation is added here, and enrich() gives it its body like any other.
+HEALTH_OPERATION: dict[str, Any] = {
+    "tags": ["emulator"], "summary": "Liveness: {\"status\": \"ok\"} as soon as the server answers",
+    "operationId": "health_health_get", "responses": {"200": {"description": "The server is running"}}}
+
+_PANEL_PAGE = "the control panel: an HTML page (docs/emulator.md, Panel)"
+_PANEL_FORM = "a control panel form (url-encoded, CSRF cookie token): answers a 303 redirect to a panel page"
+_CONNECT = "a Connect page of the browser flow (HTML, form posts, redirects), not a JSON API"
+_CATCH_ALL = ("catch-all for the make-specific reads already documented, spelt with a non-lower-case make "
+              "(answers PERMISSION as the platform does); any other path answers RESOURCE_NOT_FOUND")
+# Routes the app serves that /openapi.json deliberately leaves out, each with its reason: "METHOD path" as the
+# route is registered ("*" for a mount). tests/emulator/test_openapi_coverage.py fails on any other route missing
+# from the document, and on an entry here that no longer matches a route.
+UNDOCUMENTED: dict[tuple[str, str], str] = {
+    ("GET", "/openapi.json"): "this document itself",
+    ("GET", "/docs"): "Swagger UI: an HTML page rendering this document",
+    ("GET", "/docs/assets/{name}"): "Swagger UI's script, stylesheet and icon (from the swagger-ui-py package)",
+    ("GET", "/"): "the landing page: HTML for people (what runs, the SMARTCAR_* exports)",
+    ("*", "/static"): "static files (the Connect pages' stylesheet)",
+    ("GET", "/oauth/authorize"): f"Connect's entry point: {_CONNECT}",
+    ("GET", "/connect/{session_id}/{step}"): _CONNECT,
+    ("POST", "/connect/{session_id}/continue"): _CONNECT,
+    ("POST", "/connect/{session_id}/brand"): _CONNECT,
+    ("POST", "/connect/{session_id}/login"): _CONNECT,
+    ("POST", "/connect/{session_id}/grant"): _CONNECT,
+    ("POST", "/oauth/token/oauth/token"): "the POST /oauth/token handler again, for the SDKs that append /oauth/token "
+                                          "to SMARTCAR_AUTH_ORIGIN (which `smartcar-emulator env` sets to that URL)",
+    ("GET", "/v2.0/vehicles/{vehicle_id}/{path:path}"): _CATCH_ALL,
+    ("GET", "/v1.0/vehicles/{vehicle_id}/{path:path}"): _CATCH_ALL,
+    ("GET", "/_emulator/panel"): _PANEL_PAGE,
+    ("GET", "/_emulator/panel/vehicles/{vehicle_id}"): _PANEL_PAGE,
+    ("GET", "/_emulator/panel/webhooks"): _PANEL_PAGE,
+    ("POST", "/_emulator/panel/vehicles"): _PANEL_FORM,
+    ("POST", "/_emulator/panel/vehicles/{vehicle_id}/action"): _PANEL_FORM,
+    ("POST", "/_emulator/panel/global"): _PANEL_FORM,
+    ("POST", "/_emulator/panel/webhooks/action"): _PANEL_FORM,
+}
+
+
 def enrich(schema: dict[str, Any]) -> dict[str, Any]:
     """Add bodies, parameters, security and error responses to a generated OpenAPI document (in place)."""
+    schema["paths"] = {"/health": {"get": copy.deepcopy(HEALTH_OPERATION)}, **schema.get("paths", {})}
     table = _operations()
     models: list[Ref] = [V2Error, V1Error, V3Errors, OAuthErrorBody, WrappedResource]
     for request, _, _, response in table.values():
@@ -1149,6 +1462,8 @@ def enrich(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)  # validation errors are the API's own 400 bodies
             responses["4XX"] = _errors(path)
+            if path.startswith(_SERVER_ERROR_PATHS):
+                responses["5XX"] = {**_errors(path), "description": _SERVER_SIDE}
             security = _security(path)
             if security is not None:
                 operation["security"] = security
@@ -1157,11 +1472,11 @@ def enrich(schema: dict[str, Any]) -> dict[str, Any]:
                 operation.setdefault("parameters", []).append(
                     {"name": "sc-user-id", "in": "header", "required": False, "schema": {"type": "string"},
                      "description": "The user to act for, with the application token"})
-            for name, kind, description in QUERY.get((method, path), []):
+            for name, kind, description, *must in QUERY.get((method, path), []):
                 if name not in names:
                     operation.setdefault("parameters", []).append(
-                        {"name": name, "in": "query", "required": False, "description": description,
-                         "schema": {"type": kind}})
+                        {"name": name, "in": "query", "required": bool(must and must[0]),
+                         "description": description, "schema": kind if isinstance(kind, dict) else {"type": kind}})
             entry = table.get((method, path))
             if entry is None:
                 continue
