@@ -14,6 +14,7 @@ from typing import Any
 import httpx2
 
 from ._http import DEFAULT_TIMEOUT, drop_none
+from ._tls import shared_ssl_context
 
 
 class AsyncTransport:
@@ -34,7 +35,8 @@ class AsyncTransport:
         if client is None:
             for stale in [other for other in self._clients if other.is_closed()]:
                 del self._clients[stale]  # its loop is gone: nothing left to await its close on
-            client = self._clients[loop] = httpx2.AsyncClient(timeout=self.timeout, follow_redirects=True)
+            client = self._clients[loop] = httpx2.AsyncClient(timeout=self.timeout, follow_redirects=True,
+                                                               verify=shared_ssl_context())
         return client
 
     async def send(self, method: str, url: str, *, headers: Mapping[str, str] | None = None, params: Any = None,

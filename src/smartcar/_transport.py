@@ -15,6 +15,7 @@ import httpx2
 from . import _async_transport
 from ._http import DEFAULT_TIMEOUT, check_http_client, drop_none
 from ._retry import NO_RETRIES, RetryPolicy
+from ._tls import shared_ssl_context
 
 
 class Response:
@@ -70,7 +71,7 @@ class SyncTransport:
         if client is None or self._pid != os.getpid():
             with self._lock:
                 if self._client is None or self._pid != os.getpid():
-                    self._client = httpx2.Client(timeout=self.timeout, follow_redirects=True)
+                    self._client = httpx2.Client(timeout=self.timeout, follow_redirects=True, verify=shared_ssl_context())
                     self._pid = os.getpid()
                 client = self._client
         return client

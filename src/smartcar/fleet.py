@@ -38,6 +38,7 @@ from ._adaptive import AdaptiveLimit, overload_delay
 from ._async_transport import AsyncTransport
 from ._http import check_http_client
 from ._retry import RetryPolicy
+from ._tls import shared_ssl_context
 from .exception import SmartcarException
 from .v3.client import AsyncClient, Client
 from .v3.models import Connection, VehicleAttributes
@@ -236,7 +237,8 @@ class Fleet:
         self._sync_transport: _transport.SyncTransport | None = None
         if self._http is None:
             self._sync_http = (http_client if isinstance(http_client, httpx2.Client)
-                               else httpx2.Client(timeout=timeout, limits=limits, follow_redirects=True))
+                               else httpx2.Client(timeout=timeout, limits=limits, follow_redirects=True,
+                                                verify=shared_ssl_context()))
             self._sync_transport = _transport.SyncTransport(timeout, self._sync_http)
         self._pool: ThreadPoolExecutor | None = None
         self._old_pools: list[ThreadPoolExecutor] = []

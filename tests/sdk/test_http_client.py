@@ -19,7 +19,7 @@ import pytest
 
 import smartcar
 import smartcar.aio
-from smartcar import _transport, config
+from smartcar import _tls, _transport, config
 from smartcar.exception import SmartcarException
 from smartcar.fleet import Fleet
 
@@ -295,3 +295,63 @@ def test_trust_env_false_ignores_the_variables_and_verify_takes_a_context(
     with httpx2.Client(verify=pinned, trust_env=False) as own:
         smartcar.configure_http(http_client=own)
         assert smartcar.get_user("token").id == "tls-user"
+
+
+# -- One TLS context per trust setting (smartcar._tls): loading the trust store costs ~20 ms a client --------
+@pytest.fixture
+def contexts_built(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every TLS context httpx2 builds from now on (the real function runs; this only counts)."""
+    built: list[object] = []
+    real = httpx2.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        context = real(*args, **kwargs)
+        built.append(context)
+        return context
+
+    monkeypatch.setattr(httpx2, "create_ssl_context", counting)
+    monkeypatch.setattr(_tls, "_current", None)
+    return built
+
+
+def test_the_sdks_clients_share_one_tls_context(https_stub: StubServer, private_ca: dict[str, Path],
+                                                 monkeypatch: pytest.MonkeyPatch, contexts_built: list[object]
+                                                 ) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(private_ca["ca"]))
+    _fresh_pools()
+    assert smartcar.get_user("token").id == "tls-user"
+    for _ in range(3):  # a new event loop each time: a new async client each time
+        assert asyncio.run(smartcar.aio.get_user("token")).id == "tls-user"
+    fleets = [Fleet(), Fleet()]
+    try:
+        assert len(contexts_built) == 1
+        shared = contexts_built[0]
+        assert all(f._sync_http is not None and f._sync_http._transport._pool._ssl_context is shared for f in fleets)
+    finally:
+        for fleet in fleets:
+            asyncio.run(fleet.aclose())
+
+
+def test_a_new_trust_setting_builds_a_new_context(https_stub: StubServer, private_ca: dict[str, Path],
+                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  contexts_built: list[object]) -> None:
+    """Another variable, or the file SSL_CERT_FILE names replaced (a CA made again), is read on the next client."""
+    bundle = tmp_path / "bundle.pem"
+    other = tmp_path / "other"
+    other.mkdir()
+    subprocess.run([str(OPENSSL), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(other / "ca.key"), "-out", str(bundle), "-days", "2",
+                    "-subj", "/CN=another CA"], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    _fresh_pools()
+    with pytest.raises(SmartcarException) as info:  # the bundle holds another CA only
+        smartcar.get_user("token")
+    assert "CERTIFICATE_VERIFY_FAILED" in str(info.value.__cause__)
+    bundle.write_bytes(private_ca["ca"].read_bytes())  # the same path, now the right CA
+    _fresh_pools()
+    assert smartcar.get_user("token").id == "tls-user"
+    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.setenv("SSL_CERT_DIR", str(private_ca["dir"]))
+    _fresh_pools()
+    assert asyncio.run(smartcar.aio.get_user("token")).id == "tls-user"
+    assert len(contexts_built) == 3 and len({id(c) for c in contexts_built}) == 3
