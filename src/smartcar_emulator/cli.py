@@ -150,12 +150,13 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
             connect_flow=connect_flow or "both")
         click.echo("No application given: using the development application")
         _print_app(app)
-    certificate: dict[str, str] = {}
+    cert_file: str | None = None  # HTTPS when set (with key_file)
+    key_file: str | None = None
     if tls:
         from .tls import ensure
 
         files = ensure([host, *allowed_hosts], tls_dir)
-        certificate = {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
+        cert_file, key_file = str(files.server_cert), str(files.server_key)
         click.echo(f"HTTPS with a certificate from the local CA {files.ca_cert}")
     url = f"{'https' if tls else 'http'}://{host}:{port}"
     click.echo(f"Smartcar emulator on {url} (database: {platform.db.path})")
@@ -170,9 +171,10 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
         os.environ[PARENT_ENV] = str(os.getpid())  # workers die with this process (even on kill -9)
         os.environ[HOSTS_ENV] = ",".join(sorted({host, *allowed_hosts}))
         uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    **uvicorn_options(trust_proxy, workers=workers), **certificate)
+                    ssl_certfile=cert_file, ssl_keyfile=key_file, **uvicorn_options(trust_proxy, workers=workers))
     else:
-        uvicorn.run(create_app(platform), host=host, port=port, **uvicorn_options(trust_proxy), **certificate)
+        uvicorn.run(create_app(platform), host=host, port=port, ssl_certfile=cert_file, ssl_keyfile=key_file,
+                    **uvicorn_options(trust_proxy))
 
 
 @main.command()

@@ -43,9 +43,10 @@ class EmulatorServer:
         self.platform = platform or Platform(Database(db))
         self.platform.control_hosts = {host}  # type: ignore[attr-defined]
         self.app = create_app(self.platform)
-        certificate = ({"ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)} if tls else {})
         config = uvicorn.Config(self.app, host=host, port=self.port, lifespan="off",
-                                **uvicorn_options(trust_proxy, protocol), **certificate)
+                                ssl_certfile=str(tls.server_cert) if tls else None,
+                                ssl_keyfile=str(tls.server_key) if tls else None,
+                                **uvicorn_options(trust_proxy, protocol))
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

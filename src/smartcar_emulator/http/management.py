@@ -62,9 +62,10 @@ async def list_connections(request: Request) -> Response:
                                         request.query_params.get("vehicle_id"), _mode_filter(request))
     page = found[offset:offset + limit]
     vehicles = {c.vehicle_id: platform.vehicles.get(c.vehicle_id) for c in page}
+    modes = {vehicle_id: vehicle.mode if vehicle else "live" for vehicle_id, vehicle in vehicles.items()}
     items = [{"vehicleId": c.vehicle_id, "userId": c.user_id,
               "connectedAt": iso_ms(from_timestamp(c.created_at)),
-              "mode": vehicles[c.vehicle_id].mode if vehicles[c.vehicle_id] else "live"} for c in page]
+              "mode": modes[c.vehicle_id]} for c in page]
     more = offset + limit < len(found)
     return json_response({"connections": items, "paging": {"cursor": _cursor(offset + limit) if more else None}})
 

@@ -184,8 +184,8 @@ async def batch(request: Request, vehicle_id: str) -> Response:
     if not isinstance(requests, list) or not requests:
         raise ApiError("VALIDATION", detail=[{"field": ["requests"], "message": "\"requests\" is required"}])
     paths: list[str] = []
-    for index, item in enumerate(requests):
-        path = item.get("path") if isinstance(item, dict) else None
+    for index, entry in enumerate(requests):
+        path = entry.get("path") if isinstance(entry, dict) else None
         if not isinstance(path, str) or path.strip("/").lower() not in READS:
             raise ApiError("VALIDATION", detail=[{"field": ["requests", index, "path"],
                                                   "message": f"Unknown or unbatchable path: {path!r}."}])

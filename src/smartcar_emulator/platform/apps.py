@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -191,7 +192,7 @@ class ApplicationRepository:
             "DELETE FROM subscriptions WHERE webhook_id = ? AND vehicle_id = ?", (webhook_id, vehicle_id)
         ) > 0
 
-    def subscriptions(self, webhook_id: str) -> list[str]:
+    def subscriptions(self, webhook_id: str) -> builtins.list[str]:  # `list` here is the method above
         rows = self.db.all("SELECT vehicle_id FROM subscriptions WHERE webhook_id = ? ORDER BY created_at",
                            (webhook_id,))
         return [row["vehicle_id"] for row in rows]

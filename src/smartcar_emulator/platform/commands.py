@@ -82,7 +82,7 @@ class CommandSpec:
     command_type: str
     permission: str
     parse: Callable[[dict[str, Any] | None], dict[str, Any]]  # body attributes -> parameters
-    apply: Callable[[Actuators, str, dict[str, Any]], None]
+    apply: Callable[[Actuators, str, dict[str, Any]], object]  # the effect; its result (the new state) is unused
 
 
 def _none(attributes: dict[str, Any] | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ does not lose a half-finished flow. Problems found before the redirect URI is tr
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -67,7 +68,8 @@ class Outcome:
     redirect: str | None = None
 
 
-def add_query(uri: str, params: dict[str, str]) -> str:
+def add_query(uri: str, params: Mapping[str, str | None]) -> str:
+    """``uri`` with ``params`` added to its query; ``None`` values are left out."""
     clean = {k: v for k, v in params.items() if v is not None}
     return uri + ("&" if "?" in uri else "?") + urlencode(clean)
 

@@ -27,7 +27,7 @@ class ConnectionRepository:
         self.db = db
         self.clock = clock
         # Called with each connection granted (e.g. auto-subscribing webhooks); set at assembly.
-        self.on_grant: list[Callable[[Connection], None]] = []
+        self.on_grant: list[Callable[[Connection], object]] = []  # called after each grant; results unused
 
     def user_for(self, client_id: str, owner: str) -> str:
         """The user id of an OEM account for this application, created on first use."""

@@ -62,7 +62,7 @@ _CATALOGUE: dict[tuple[str, str | None], tuple[int, str | None, str]] = {
     ("VEHICLE_STATE", "UNREACHABLE"): (409, "RETRY_LATER", "The vehicle was unable to perform your request because it is currently unreachable."),
 }
 
-_SUGGESTED = {
+_SUGGESTED: dict[tuple[str, str | None], str] = {
     ("VEHICLE_STATE", "ASLEEP"): "Your vehicle is in a sleep state. This request was not sent to preserve battery life.",
     ("VEHICLE_STATE", "CHARGING_IN_PROGRESS"): "Your vehicle is already charging.",
 }

@@ -49,8 +49,8 @@ def global_timer(state: VehicleState) -> dict[str, Any]:
 
 
 # Tesla ------------------------------------------------------------------------------------------------
-def set_amperage(actuators: Actuators, vehicle: Vehicle, amperage: float) -> float:
-    """The requested charging current; above the charger's maximum it is set to the maximum. Returns the amperage."""
+def set_amperage(actuators: Actuators, vehicle: Vehicle, amperage: object) -> float:
+    """The requested charging current (the request's value as sent, validated here); above the charger's maximum it is set to the maximum. Returns the amperage."""
     limit = float(make_data(vehicle.make, "amperage_max"))
     amps = min(number(amperage, "amperage", 1, 1000), limit)
 

@@ -7,6 +7,7 @@ webhooks subscribed to a vehicle (``subscribers``). Rows live in the ``webhooks`
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -181,7 +182,7 @@ class WebhookRegistry:
         return _subscription(row) if row else None
 
     def subscriptions(self, client_id: str, webhook_id: str | None = None, vehicle_id: str | None = None,
-                      user_id: str | None = None) -> list[Subscription]:
+                      user_id: str | None = None) -> builtins.list[Subscription]:
         """The application's subscriptions, oldest first, optionally filtered."""
         self._backfill_ids()
         sql = ("SELECT s.* FROM subscriptions s JOIN webhooks w ON w.id = s.webhook_id WHERE w.client_id = ?")
@@ -192,7 +193,7 @@ class WebhookRegistry:
                 params.append(value)
         return [_subscription(row) for row in self.db.all(sql + " ORDER BY s.created_at, s.id", tuple(params))]
 
-    def subscribers(self, vehicle_id: str, enabled_only: bool = True) -> list[tuple[Webhook, Subscription]]:
+    def subscribers(self, vehicle_id: str, enabled_only: bool = True) -> builtins.list[tuple[Webhook, Subscription]]:
         """The webhooks a vehicle is subscribed to (enabled ones by default), with each subscription."""
         self._backfill_ids()
         rows = self.db.all("SELECT w.*, s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at,"
@@ -207,7 +208,7 @@ class WebhookRegistry:
                                                 row["s_created_at"], row["s_updated_at"] or row["s_created_at"])))
         return found
 
-    def auto_subscribe(self, client_id: str, vehicle_id: str, user_id: str | None) -> list[Subscription]:
+    def auto_subscribe(self, client_id: str, vehicle_id: str, user_id: str | None) -> builtins.list[Subscription]:
         """Subscribe a newly connected vehicle to the application's enabled auto-subscribe webhooks."""
         return [self.subscribe(w.id, vehicle_id, user_id)
                 for w in self.list(client_id, is_enabled=True, auto_subscribe=True)]
