@@ -120,5 +120,5 @@ def app_from_env() -> FastAPI:
     if parent and parent.isdigit():
         die_with_parent(int(parent))  # a worker must not outlive `serve` (kill -9 included): the port frees
     platform = Platform(Database(os.environ.get(DB_ENV) or default_db_path()))
-    platform.control_hosts = {h for h in os.environ.get(HOSTS_ENV, "").split(",") if h}  # type: ignore[attr-defined]
+    platform.control_hosts = {h for h in os.environ.get(HOSTS_ENV, "").split(",") if h}
     return create_app(platform)

@@ -137,7 +137,7 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
     platform.oauth_policy.require_redirect_uri = not lenient_redirect_uri
     platform.clock.time_scale = time_scale
     platform.allow_remote_control = allow_remote_control
-    platform.control_hosts = {host, *allowed_hosts}  # type: ignore[attr-defined]
+    platform.control_hosts = {host, *allowed_hosts}
     if client_id:
         existing = platform.apps.get(client_id)
         app = platform.apps.register(client_id, client_secret, list(redirect_uris), amt,

@@ -41,7 +41,7 @@ class EmulatorServer:
         self.tls = tls
         self.port = port or free_port(host)
         self.platform = platform or Platform(Database(db))
-        self.platform.control_hosts = {host}  # type: ignore[attr-defined]
+        self.platform.control_hosts = {host}
         self.app = create_app(self.platform)
         config = uvicorn.Config(self.app, host=host, port=self.port, lifespan="off",
                                 ssl_certfile=str(tls.server_cert) if tls else None,

@@ -6,6 +6,7 @@ this exercises exactly what a user's browser would.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -135,10 +136,10 @@ def _next_action(html: str, email: str, password: str, make: str | None, deny: b
                  pages: list[str]) -> tuple[Form, Button, list[tuple[str, str]]]:
     forms = parse_forms(html)
 
-    def find(predicate: object) -> tuple[Form, Button] | None:
+    def find(predicate: Callable[[Button], bool]) -> tuple[Form, Button] | None:
         for form in forms:
             for button in form.buttons:
-                if predicate(button):  # type: ignore[operator]
+                if predicate(button):
                     return form, button
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,10 +62,9 @@ class ConnectionRepository:
         return found
 
     @staticmethod
-    def _from_row(row: object) -> Connection:
-        r = row
-        return Connection(r["id"], r["client_id"], r["user_id"], r["vehicle_id"],  # type: ignore[index]
-                          tuple(json.loads(r["scopes"])), r["created_at"], r["updated_at"])  # type: ignore[index]
+    def _from_row(r: sqlite3.Row) -> Connection:
+        return Connection(r["id"], r["client_id"], r["user_id"], r["vehicle_id"],
+                          tuple(json.loads(r["scopes"])), r["created_at"], r["updated_at"])
 
     def find(self, client_id: str, user_id: str, vehicle_id: str) -> Connection | None:
         row = self.db.one("SELECT * FROM connections WHERE client_id = ? AND user_id = ? AND vehicle_id = ?",

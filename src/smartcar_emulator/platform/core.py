@@ -85,6 +85,7 @@ class Platform:
         self.dynamics: VehicleDynamics = dynamics or StoredState(self.vehicles)
         self.simulator: Any = None
         self.allow_remote_control = False  # the control API answers loopback clients only
+        self.control_hosts: set[str] = set()  # and these host names too (serve --host; http/guard.py)
 
     def reset(self, keep_apps: bool = False) -> dict[str, int]:
         """Back to a fresh platform: every vehicle, account, user, grant, token and fault rule gone, the clock

@@ -21,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import re
+import sqlite3
 from dataclasses import dataclass
 
 from ..clock import Clock
@@ -123,9 +124,9 @@ class TokenService:
                 raise invalid
             return self._issue_pair(client_id, row["user_id"], row["chain"] or row["code_hash"])
 
-    def _check_redirect_uri(self, row: object, redirect_uri: str | None) -> None:
-        registered: str = row["redirect_uri"]  # type: ignore[index]
-        sent_to_authorize = bool(row["redirect_uri_sent"])  # type: ignore[index]
+    def _check_redirect_uri(self, row: sqlite3.Row, redirect_uri: str | None) -> None:
+        registered: str = row["redirect_uri"]
+        sent_to_authorize = bool(row["redirect_uri_sent"])
         if not self.policy.require_redirect_uri and redirect_uri in (None, "", "undefined"):
             return
         if not redirect_uri:
@@ -138,8 +139,8 @@ class TokenService:
                              "It must match the redirect_uri used in Connect.")
 
     @staticmethod
-    def _check_pkce(row: object, verifier: str | None) -> None:
-        challenge: str | None = row["code_challenge"]  # type: ignore[index]
+    def _check_pkce(row: sqlite3.Row, verifier: str | None) -> None:
+        challenge: str | None = row["code_challenge"]
         if challenge is None:
             if verifier:
                 raise OAuthError("invalid_grant", "A code_verifier was sent, but the authorization request "
@@ -148,7 +149,7 @@ class TokenService:
         if not verifier:
             raise OAuthError("invalid_request", "The code_verifier parameter is required: "
                              "the authorization request carried a code_challenge.")
-        method: str = row["code_challenge_method"] or "plain"  # type: ignore[index]
+        method: str = row["code_challenge_method"] or "plain"
         if not valid_pkce_value(verifier) or not hmac.compare_digest(
                 pkce_challenge(verifier, method).encode(), challenge.encode()):
             raise OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.")
@@ -167,8 +168,8 @@ class TokenService:
         return TokenPair(access, refresh, ACCESS_TTL, user_id)
 
     @staticmethod
-    def _revoke_chain(conn: object, chain: str, now: float) -> None:
-        conn.execute("UPDATE tokens SET revoked_at = ? WHERE (chain = ? OR token_hash = ?)"  # type: ignore[attr-defined]
+    def _revoke_chain(conn: sqlite3.Connection, chain: str, now: float) -> None:
+        conn.execute("UPDATE tokens SET revoked_at = ? WHERE (chain = ? OR token_hash = ?)"
                      " AND revoked_at IS NULL", (now, chain, chain))
 
     def refresh(self, client_id: str, refresh_token: str) -> TokenPair:

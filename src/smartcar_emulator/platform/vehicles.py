@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,9 @@ class VehicleRepository:
             if (existing.owner, existing.level, existing.test_error) != (owner, level, test_error):
                 self.db.execute("UPDATE vehicles SET owner = ?, level = ?, test_error = ? WHERE id = ?",
                                 (owner, level, test_error, existing.id))
-                return self.get(existing.id)  # type: ignore[return-value]
+                updated = self.get(existing.id)
+                assert updated is not None  # updated just now, in this call
+                return updated
             return existing
         model, chosen_year = pick_model(vin, make, first, model)
         year = year or chosen_year
@@ -78,10 +81,9 @@ class VehicleRepository:
         return vehicle
 
     @staticmethod
-    def _from_row(row: object) -> Vehicle:
-        r = row  # sqlite3.Row
-        return Vehicle(r["id"], r["vin"], r["make"], r["model"], r["year"], r["powertrain"],  # type: ignore[index]
-                       r["mode"], r["owner"], r["level"], r["test_error"])  # type: ignore[index]
+    def _from_row(r: sqlite3.Row) -> Vehicle:
+        return Vehicle(r["id"], r["vin"], r["make"], r["model"], r["year"], r["powertrain"],
+                       r["mode"], r["owner"], r["level"], r["test_error"])
 
     def get(self, vehicle_id: str) -> Vehicle | None:
         row = self.db.one("SELECT * FROM vehicles WHERE id = ?", (vehicle_id,))
