@@ -37,7 +37,7 @@ def main(flow: str, mode: str, port: int, emulator_port: int, db_dir: str | None
         if problem:  # one line naming the port, its holder and a free one
             raise click.ClickException(problem.replace("--port", option))
     temp = None if db_dir else tempfile.TemporaryDirectory(prefix="smartcar-demo-")
-    directory = Path(db_dir or temp.name)  # type: ignore[union-attr]
+    directory = Path(temp.name if temp is not None else db_dir or "")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
