@@ -8,7 +8,12 @@ whose document names one kind of credential gets a valid one: the application's 
 (compatibility), its management token (management API v2), an application token (Management API v3, compatible
 vehicles), or a connected test vehicle's user token with that vehicle's id in place of the generated
 ``vehicle_id`` (vehicle API v1.0/v2.0; fault rules an earlier case added are cleared first, since an injected
-SERVER fault answers 500 on purpose). The other operations keep the generated headers.
+SERVER fault answers 500 on purpose). The vehicle API v3 (which takes an application token with ``sc-user-id``, or a
+user token) gets the application token and the connected user's id, or every third case that user's token; most
+cases also get that vehicle's id, its user's id and connection id, a catalogue signal code, a documented command,
+schedule type, and the ids of executions and schedules earlier cases created, so the handlers run past
+authentication; every fifth case keeps its generated path parameters and headers, for the refusals. The other
+operations keep the generated headers.
 """
 
 from __future__ import annotations
@@ -17,14 +22,17 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 import schemathesis
 from schemathesis.checks import response_schema_conformance
 from hypothesis import HealthCheck, Phase, settings
 
 from smartcar_emulator.app import create_app
+from smartcar_emulator.platform.commands import COMMANDS, SCHEDULE_TYPES
 from smartcar_emulator.platform.errors import ApiError
 from smartcar_emulator.platform.permissions import KNOWN
+from smartcar_emulator.platform.signals import SIGNALS
 from smartcar_emulator.scripted import connect
 from smartcar_emulator.server import EmulatorServer
 
@@ -32,6 +40,14 @@ schema = schemathesis.openapi.from_dict(create_app().openapi())
 
 REDIRECT_URI = "http://localhost:8000/exchange"
 APP = {"client_id": "fuzz", "client_secret": "fuzz-secret", "amt": "fuzz-amt"}
+
+
+# Bodies the v3 commands and charge schedules accept, sent in every other case (the generated ones rarely are).
+COMMAND_BODIES: dict[str, dict[str, Any]] = {
+    "charge/set-limit": {"data": {"attributes": {"percent": 80}}},
+    "navigation/set-destination": {"data": {"attributes": {"latitude": 37.77, "longitude": -122.42}}}}
+SCHEDULE_BODY = {"data": {"attributes": {"location": {"latitude": 37.77, "longitude": -122.42}, "startTime": "22:00",
+                                         "stopTime": "06:00", "days": ["MONDAY", "FRIDAY"]}}}
 
 
 def _basic(username: str, password: str) -> str:
@@ -45,6 +61,10 @@ class Credentials:
     def __init__(self, emulator: EmulatorServer) -> None:
         self.emulator = emulator
         self.session: dict[str, Any] | None = None
+        self.cases: dict[str, int] = {}  # v3 cases seen per operation: which credentials and ids the next one gets
+        # ids earlier answers named: executions of commands, of charge-schedule operations, and schedules
+        self.known: dict[str, list[str]] = {"command-execution": [], "charge-schedule-execution": [],
+                                            "schedule_id": []}
 
     def _application(self) -> None:
         app = self.emulator.platform.apps.get(APP["client_id"])
@@ -67,13 +87,72 @@ class Credentials:
                                sorted(KNOWN), make="TESLA", mode="test", email="fuzz@example.com")
         return self.session
 
+    def _v3_ids(self, case: schemathesis.Case, number: int, session: dict[str, Any]) -> None:
+        """Path parameters made ones the handlers find: the connected vehicle, its user and connection, a catalogue
+        signal, a documented command and schedule type, an execution or schedule an earlier case created."""
+        params = case.path_parameters
+        if not params:
+            return
+        vehicle_id, user_id = session["vehicle_ids"][0], session["user_id"]
+        picks: dict[str, list[str]] = {
+            "vehicle_id": [vehicle_id], "user_id": [user_id],
+            "connection_id": [c.id for c in self.emulator.platform.connections.search(APP["client_id"], user_id,
+                                                                                      vehicle_id)],
+            "signal_code": [spec.code for spec in SIGNALS], "schedule_type": list(SCHEDULE_TYPES),
+            "schedule_id": self.known["schedule_id"],
+            "execution_id": self.known["command-execution" if "/command-executions/" in case.path
+                                       else "charge-schedule-execution"]}
+        for name, choices in picks.items():
+            if name in params and choices:
+                params[name] = choices[number * 17 % len(choices)]  # a stride, so six cases spread over a list
+        if "domain" in params and "action" in params:
+            params["domain"], params["action"] = list(COMMANDS)[number * 17 % len(COMMANDS)].split("/")
+            if number % 4 != 3:  # and most a body the command takes
+                case.body = COMMAND_BODIES.get(f"{params['domain']}/{params['action']}", {})
+        if "schedule_type" in params and case.method == "POST" and number % 4 != 3:
+            case.body = SCHEDULE_BODY
+
+    def _v3(self, case: schemathesis.Case) -> dict[str, str]:
+        """Vehicle API v3: the application token and ``sc-user-id``, or (every third case on a vehicle path) the
+        user's token; connections and users take the application token alone."""
+        self.emulator.platform.faults.clear()
+        number = self.cases[case.operation.label] = self.cases.get(case.operation.label, -1) + 1
+        session = self._user()
+        # every third case asynchronous: the execution answers 202 PENDING and completes when next read
+        self.emulator.platform.commands.async_seconds = 0.01 if number % 3 == 1 else 0.0
+        if number % 5 == 4:  # the generated ids and headers: the refusals
+            token, _ = self.emulator.platform.tokens.issue_application_token(APP["client_id"])
+            return {"Authorization": f"Bearer {token}"}
+        self._v3_ids(case, number, session)
+        if number % 3 == 2 and case.path.startswith("/v3/vehicles/"):
+            return {"Authorization": f"Bearer {session['access_token']}"}
+        token, _ = self.emulator.platform.tokens.issue_application_token(APP["client_id"])
+        return {"Authorization": f"Bearer {token}", "sc-user-id": session["user_id"]}
+
+    def observe(self, response: Any) -> None:
+        """Remember the execution and schedule ids an answer names, for later cases' path parameters."""
+        try:
+            data = response.json().get("data")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(data, dict) and data.get("type") in ("command-execution", "charge-schedule-execution"):
+            for name, value in ((data["type"], data.get("id")),
+                                ("schedule_id", (data.get("attributes") or {}).get("scheduleId"))):
+                if isinstance(value, str) and value not in self.known[name]:
+                    self.known[name].append(value)
+
     def apply(self, case: schemathesis.Case) -> dict[str, str] | None:
         """The headers to send (replacing generated ones), and the case's vehicle id made a connected one."""
         security = case.operation.definition.raw.get("security") or []
+        if sorted(map(list, security)) == [["applicationToken"], ["userToken"]]:
+            self._application()
+            return self._v3(case)
         if len(security) != 1 or len(security[0]) != 1:
             return None
         scheme = next(iter(security[0]))
         self._application()
+        if scheme == "applicationToken" and case.path.startswith(("/v3/connections/", "/v3/users/")):
+            return self._v3(case)
         if scheme == "clientCredentials":
             return {"Authorization": _basic(APP["client_id"], APP["client_secret"])}
         if scheme == "managementToken":
@@ -117,7 +196,43 @@ def _not_capable(response: Any) -> bool:
 def test_no_operation_answers_a_5xx(case: schemathesis.Case, fuzzed: tuple[EmulatorServer, Credentials]) -> None:
     emulator, credentials = fuzzed
     response = case.call(base_url=emulator.url, timeout=30, headers=credentials.apply(case))
+    credentials.observe(response)
     assert response.status_code < 500 or _not_capable(response), \
         f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
     # What the document says of a body (success bodies and the API's error shapes) is what the body is.
     case.validate_response(response, checks=[response_schema_conformance])
+
+
+# What the run found, each checked on its own (the shared emulator, real HTTP) -----------------------------------
+def _app_token(emulator: EmulatorServer, application: Any) -> str:
+    response = httpx2.post(f"{emulator.url}/oauth2/token", data={
+        "grant_type": "client_credentials", "client_id": application.client_id,
+        "client_secret": application.client_secret})
+    return str(response.json()["access_token"])
+
+
+def test_a_connection_is_answered_in_its_documented_shape(emulator, application, connect_vehicle):
+    """``GET /v3/connections/{id}`` answers ``{"data": <connection>}`` (reference §8.1); the document said a bare
+    resource."""
+    session = connect_vehicle(make="TESLA", email="fuzz-connection@example.com")
+    token = _app_token(emulator, application)
+    connections = httpx2.get(f"{emulator.url}/v3/connections", headers={"Authorization": f"Bearer {token}"},
+                             params={"filter[userId]": session["user_id"]}).json()["data"]
+    response = httpx2.get(f"{emulator.url}/v3/connections/{connections[0]['id']}",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.json()["data"]["type"] == "connection"
+    assert schema["/v3/connections/{connection_id}"]["GET"].is_valid_response(response)
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/v3/connections"), ("GET", "/v3/connections/{connection_id}"),
+                                              ("DELETE", "/v3/connections/{connection_id}"),
+                                              ("DELETE", "/v3/users/{user_id}")])
+def test_connections_and_users_are_documented_for_the_application_token_alone(emulator, connect_vehicle, method,
+                                                                               path):
+    """They take the application token and refuse a user's (401); the document offered both."""
+    assert schema[path][method].definition.raw["security"] == [{"applicationToken": []}]
+    session = connect_vehicle(make="TESLA", email="fuzz-user-token@example.com")
+    url = path.format(connection_id="any", user_id=session["user_id"])
+    response = httpx2.request(method, f"{emulator.url}{url}",
+                              headers={"Authorization": f"Bearer {session['access_token']}"})
+    assert response.status_code == 401 and response.json()["errors"][0]["type"] == "AUTHENTICATION"

@@ -350,7 +350,8 @@ class ResourceList(Body):
 
 
 class WrappedResource(Body):
-    """``serve --v3-vehicle-shape wrapped``: the resource in a data envelope, as the docs show it."""
+    """A resource in a data envelope: a connection (``GET /v3/connections/{id}``), or a vehicle with
+    ``serve --v3-vehicle-shape wrapped``, as the docs show it."""
 
     data: Resource
 
@@ -612,7 +613,7 @@ class V3Attributes(Body):
 
 
 class V3CommandRequest(Body):
-    """``{"data": {"attributes": {...}}}``: e.g. ``{"limit": 0.8}`` for charge/set-limit, ``{"latitude",
+    """``{"data": {"attributes": {...}}}``: e.g. ``{"percent": 80}`` for charge/set-limit, ``{"latitude",
     "longitude"}`` for navigation/set-destination; none for charge start/stop or security lock/unlock."""
 
     data: V3Attributes | None = None
@@ -1229,6 +1230,8 @@ QUERY: dict[tuple[str, str], list[tuple[Any, ...]]] = {
     ("get", "/v3/connections"): [("filter[userId]", "string", "One user's connections"),
                                  ("filter[vehicleId]", "string", "One vehicle's connections"),
                                  ("page[number]", "integer", "From 1"), ("page[size]", "integer", "Items per page")],
+    ("get", "/v3/vehicles/{vehicle_id}/signals"): [("page", "integer", "From 1 (also page[number])"),
+                                                   ("pageSize", "integer", "1 to 100 (default 100; also page[size])")],
     ("get", "/_emulator/vehicles"): [("mode", "string", "test, simulated or live")],
     ("get", "/_emulator/tokens"): [("client_id", "string", "One application's tokens")],
     ("get", "/_emulator/faults"): [("vehicle_id", "string", "One vehicle's rules")],
@@ -1247,7 +1250,7 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
         ("get", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
         ("delete", "/v2.0/management/connections"): (None, False, "200", ManagementConnections),
         ("get", "/v3/connections"): (None, False, "200", ResourceList),
-        ("get", "/v3/connections/{connection_id}"): (None, False, "200", Resource),
+        ("get", "/v3/connections/{connection_id}"): (None, False, "200", WrappedResource),
         ("get", "/v3/vehicles/{vehicle_id}"): (None, False, "200", Resource),  # or WrappedResource: see ANY_OF
         ("get", "/v3/vehicles/{vehicle_id}/signals"): (None, False, "200", ResourceList),
         ("get", "/v3/vehicles/{vehicle_id}/signals/{signal_code}"): (None, False, "200", Resource),
@@ -1363,8 +1366,9 @@ def _security(path: str) -> list[dict[str, list[str]]] | None:
         return [{"managementToken": []}]
     if path.startswith(("/v1.0/", "/v2.0/")):
         return [{"userToken": []}]
-    if path.startswith(("/v3/compatible-vehicles", "/v3/webhooks", "/v3/subscriptions")):
-        return [{"applicationToken": []}]
+    if path.startswith(("/v3/compatible-vehicles", "/v3/webhooks", "/v3/subscriptions", "/v3/connections",
+                        "/v3/users")):
+        return [{"applicationToken": []}]  # connections and users: the application's, never a user token
     if path.startswith("/v3/"):
         return [{"applicationToken": []}, {"userToken": []}]
     return None
