@@ -255,3 +255,54 @@ def test_v2_charge_follows_the_same_make_rules(make_car):
     nissan = make_car("NISSAN")
     assert nissan.post("charge", {"action": "START"}).status_code == 200
     assert_v2_error(nissan.post("charge", {"action": "STOP"}), 501, "COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+
+
+# Reference §5.9: "{make} must be lower-case; upper-case gives a PERMISSION error", for the whole family: every
+# make-specific path and method, reads, charge records and writes alike.
+MAKE_PATHS = sorted({("GET", path) for path in READ_FIELDS} | {
+    ("POST", "tesla/charge/ammeter"), ("POST", "tesla/charge/charge_port_door"), ("POST", "tesla/charge/schedule"),
+    ("POST", "tesla/climate/cabin"), ("POST", "tesla/climate/defroster"), ("POST", "tesla/climate/steering_wheel"),
+    ("POST", "tesla/pin"), ("DELETE", "tesla/pin"), ("POST", "tesla/security/frunk"),
+    ("POST", "tesla/security/trunk"), ("PUT", "ford/charge/schedule_by_location"),
+    ("PUT", "lincoln/charge/schedule_by_location"), ("PUT", "nissan/charge/schedule")})
+
+
+def _spelt(path: str, make: str) -> str:
+    return make + path[path.index("/"):]
+
+
+@pytest.mark.parametrize(("method", "path"), MAKE_PATHS, ids=[f"{m} {p}" for m, p in MAKE_PATHS])
+def test_every_make_specific_path_with_an_upper_case_make_is_permission(make_car, http, method, path):
+    car = make_car("TESLA")
+    make = path.split("/")[0]
+    for spelling in (make.upper(), make.capitalize()):
+        response = http.request(method, car.url(_spelt(path, spelling)), json={"action": "OPEN"},
+                                headers=bearer(car.token))
+        assert_v2_error(response, 403, "PERMISSION")
+    # authentication first, as on the lower-case path; another segment out of case is an unknown path
+    assert_v2_error(http.request(method, car.url(_spelt(path, make.upper())), headers=bearer("nope")), 401,
+                    "AUTHENTICATION")
+    assert_v2_error(http.request(method, car.url(path.upper()), headers=bearer(car.token)), 404,
+                    "RESOURCE_NOT_FOUND", "PATH")
+
+
+def test_an_upper_case_make_write_changes_nothing(make_car):
+    car = make_car("TESLA", fresh=True)
+    assert_v2_error(car.post("TESLA/security/frunk", {"action": "OPEN"}), 403, "PERMISSION")
+    assert signal(car, "closure-fronttrunk")["body"]["isOpen"] is False
+
+
+@pytest.mark.parametrize(("method", "path"), [("PATCH", "TESLA/pin"), ("POST", "TESLA/compass"),
+                                              ("POST", "odometer"), ("PUT", "Tesla/charge/ammeter")])
+def test_a_method_the_path_does_not_take_stays_404(make_car, http, method, path):
+    car = make_car("TESLA")
+    assert_v2_error(http.request(method, car.url(path), headers=bearer(car.token)), 404, "RESOURCE_NOT_FOUND", "PATH")
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "TESLA/charge/ammeter"), ("DELETE", "TESLA/pin"),
+                                              ("GET", "TESLA/charge/records/billing"), ("GET", "BMW/charge/records")])
+def test_v1_has_no_make_specific_writes_nor_records_in_any_case(make_car, http, method, path):
+    car = make_car("TESLA")
+    for spelling in (path, path.lower()):
+        response = http.request(method, car.v1().url(spelling), headers=bearer(car.token))
+        assert response.status_code == 404 and response.json()["error"] == "resource_not_found_error"

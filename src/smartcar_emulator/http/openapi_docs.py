@@ -1416,8 +1416,9 @@ HEALTH_OPERATION: dict[str, Any] = {
 _PANEL_PAGE = "the control panel: an HTML page (docs/emulator.md, Panel)"
 _PANEL_FORM = "a control panel form (url-encoded, CSRF cookie token): answers a 303 redirect to a panel page"
 _CONNECT = "a Connect page of the browser flow (HTML, form posts, redirects), not a JSON API"
-_CATCH_ALL = ("catch-all for the make-specific reads already documented, spelt with a non-lower-case make "
-              "(answers PERMISSION as the platform does); any other path answers RESOURCE_NOT_FOUND")
+_CATCH_ALL = ("catch-all for the make-specific paths already documented (reads, charge records, writes), spelt "
+              "with a non-lower-case make (answers PERMISSION as the platform does); any other path, or a method "
+              "the path does not take, answers RESOURCE_NOT_FOUND")
 # Routes the app serves that /openapi.json deliberately leaves out, each with its reason: "METHOD path" as the
 # route is registered ("*" for a mount). tests/emulator/test_openapi_coverage.py fails on any other route missing
 # from the document, and on an entry here that no longer matches a route.
@@ -1435,8 +1436,8 @@ UNDOCUMENTED: dict[tuple[str, str], str] = {
     ("POST", "/connect/{session_id}/grant"): _CONNECT,
     ("POST", "/oauth/token/oauth/token"): "the POST /oauth/token handler again, for the SDKs that append /oauth/token "
                                           "to SMARTCAR_AUTH_ORIGIN (which `smartcar-emulator env` sets to that URL)",
-    ("GET", "/v2.0/vehicles/{vehicle_id}/{path:path}"): _CATCH_ALL,
-    ("GET", "/v1.0/vehicles/{vehicle_id}/{path:path}"): _CATCH_ALL,
+    **{(method, f"{version}/vehicles/{{vehicle_id}}/{{path:path}}"): _CATCH_ALL
+       for method in ("GET", "POST", "PUT", "DELETE", "PATCH") for version in _VERSIONS},
     ("GET", "/_emulator/panel"): _PANEL_PAGE,
     ("GET", "/_emulator/panel/vehicles/{vehicle_id}"): _PANEL_PAGE,
     ("GET", "/_emulator/panel/webhooks"): _PANEL_PAGE,

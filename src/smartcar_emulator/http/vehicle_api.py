@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..clock import from_timestamp, iso_ms
 from ..platform.core import VehicleAccess
 from ..platform.errors import ApiError
+from . import make_api
 from .auth import bearer_token
 from .common import int_param, json_object, number, platform_of
 from .errors import api_version_of, app_name_of, error_body, json_response, request_id
@@ -37,18 +39,25 @@ def _check_make(read: Read, grant: VehicleAccess) -> None:
         raise ApiError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
 
 
+def _make_case_only(path: str) -> bool:
+    """Whether ``path`` (``TESLA/compass``) differs from its lower-case spelling in the make segment alone: the
+    platform answers an upper-case make with PERMISSION; another segment out of case is an unknown path."""
+    _, _, rest = path.partition("/")
+    return rest == rest.lower()
+
+
 def perform_read(request: Request, vehicle_id: str, path: str, units: Units | None) -> tuple[Any, dict[str, str]]:
     """Run one GET data path (shared by the single endpoints and batch).
 
     ``units=None`` reads the ``sc-unit-system`` header once access is checked (authentication errors first).
     """
     read = READS.get(path.lower())
-    if read is None:
+    if read is None or (read.make and not _make_case_only(path)):
         raise ApiError("RESOURCE_NOT_FOUND", "PATH")
     platform = platform_of(request)
     grant = platform.access(bearer_token(request), vehicle_id, read.permission, data=read.dynamic)
     if read.make and path != path.lower():
-        raise ApiError("PERMISSION")
+        raise ApiError("PERMISSION")  # an upper-case make (reference §5.9)
     _check_make(read, grant)
     units = units or parse_units(request.headers.get("sc-unit-system"))
     state = platform.state(vehicle_id)
@@ -209,14 +218,40 @@ async def batch(request: Request, vehicle_id: str) -> Response:
     return json_response({"responses": responses})
 
 
+# Make-specific paths served by make_api (v2.0 only): writes and the charge records, as (METHOD, path).
+_MAKE_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    (method, route.path.removeprefix("/vehicles/{vehicle_id}/"))
+    for route in make_api.router.routes if isinstance(route, APIRoute) for method in route.methods or ())
+
+
+# The platform answers a make-specific path whose make segment is not lower-case with PERMISSION (reference §5.9:
+# "{make} must be lower-case; upper-case gives a PERMISSION error"), after authenticating the token and the
+# vehicle. The reference states it once for the whole family, so it holds for every make-specific path and method
+# (reads, charge records, writes), not only the reads; any other segment out of case is an unknown path.
 @router.get("/vehicles/{vehicle_id}/{path:path}", include_in_schema=False)
 async def get_make_specific_other_case(request: Request, vehicle_id: str, path: str) -> Response:
-    """A make-specific path with a non-lower-case make (``/TESLA/compass``): PERMISSION, as on the platform.
+    """A make-specific read with a non-lower-case make (``/TESLA/compass``): PERMISSION, as on the platform.
 
     Registered last, so it only sees GET paths no other route matched; anything else stays a 404.
     """
     read = READS.get(path.lower())
     if read is None or read.make is None:
-        raise ApiError("RESOURCE_NOT_FOUND", "PATH")
+        return await _make_specific_other_case(request, vehicle_id, path)
     body, headers = perform_read(request, vehicle_id, path, None)
     return json_response(body, headers=headers)
+
+
+@router.api_route("/vehicles/{vehicle_id}/{path:path}", methods=["POST", "PUT", "DELETE", "PATCH"],
+                  include_in_schema=False)
+async def make_specific_other_case(request: Request, vehicle_id: str, path: str) -> Response:
+    """The same for the make-specific writes and charge records (``POST /TESLA/charge/ammeter``); any other path
+    that no route matched (a wrong method included) stays a 404, as before this route existed."""
+    return await _make_specific_other_case(request, vehicle_id, path)
+
+
+async def _make_specific_other_case(request: Request, vehicle_id: str, path: str) -> Response:
+    served = api_version_of(request.url.path) == "2.0" and (request.method, path.lower()) in _MAKE_ROUTES
+    if not served or path == path.lower() or not _make_case_only(path):
+        raise ApiError("RESOURCE_NOT_FOUND", "PATH")
+    platform_of(request).access(bearer_token(request), vehicle_id, data=True)
+    raise ApiError("PERMISSION")
