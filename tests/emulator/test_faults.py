@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 
 import pytest
@@ -195,6 +197,26 @@ def test_token_faults_never_touch_vehicle_requests(sim, car, token_faults):  # n
     assert car.signal("odometer-traveleddistance").status_code == 200
     assert sim.ok("GET", f"/faults?vehicle_id={car.id}")["faults"] == []  # not one of the vehicle's rules
     assert [f["kind"] for f in sim.ok("GET", "/faults")["faults"]] == ["token"]
+
+
+def test_the_panel_lists_token_rules_as_what_they_are(sim, token_faults):  # noqa: F811
+    """Token rules have no vehicle, type or code: the global list says kind, grant, status and error (it showed
+    ``token None:None (all vehicles)``)."""
+    sim.ok("POST", "/faults", {"kind": "token", "grant_type": "client_credentials", "count": 2}, status=201)
+    sim.ok("POST", "/faults", {"kind": "token", "status": 500, "description": None, "retry_after": 7}, status=201)
+    sim.ok("POST", "/faults", {"kind": "rate_limit", "retry_after": 30}, status=201)
+    sim.ok("POST", "/faults", {"kind": "latency", "latency_ms": 250}, status=201)
+    page = sim.http.get("/_emulator/panel")
+    assert page.status_code == 200
+    listed = re.search(r'<ul id="global-faults">(.*?)</ul>', page.text, re.S)
+    assert listed is not None
+    items = [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(r"<li[^>]*>(.*?)</li>", listed[1])]
+    assert not [item for item in items if "None" in item], items
+    assert items[0] == ("token: 503 temporarily_unavailable on client_credentials grants (token endpoints) · "
+                        "“The token endpoint is temporarily unavailable (injected fault).” · 2 left")
+    assert items[1] == "token: 500 server_error on every grant (token endpoints) · Retry-After 7 s"
+    assert items[2] == "rate_limit RATE_LIMIT:SMARTCAR_API (all vehicles) · Retry-After 30 s"
+    assert items[3] == "latency · 250 ms (all vehicles)"
 
 
 @pytest.mark.parametrize(("spec", "field"), [
