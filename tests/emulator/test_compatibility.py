@@ -40,6 +40,44 @@ def test_unknown_make_is_not_compatible(compat):
     assert body == {"compatible": False, "reason": "MAKE_NOT_COMPATIBLE", "capabilities": []}
 
 
+# `country` (reference §5.8, ISO 3166-1 alpha-2, the SDKs send US by default): MAKE_NOT_COMPATIBLE is "not yet
+# compatible with this vehicle's make in the country you specified"; a bad code is a VALIDATION error.
+@pytest.mark.parametrize("vin, country, compatible", [
+    ("1G1FZ6S05K4100001", "US", True), ("1G1FZ6S05K4100001", "ca", True), ("1G1FZ6S05K4100001", "DE", False),
+    ("7FCTGAAA5NN000001", "GB", False), ("5YJ3E1EA7KF000001", "DE", True), ("5YJXCDE22HF068739", "NO", True),
+    ("5YJ3E1EA7KF000001", "JP", False), ("WAUAFAFL1GN014882", "BR", False)])
+def test_country_selects_the_market_of_the_make(compat, vin, country, compatible):
+    body = compat(vin=vin, scope="read_odometer", country=country).json()
+    if compatible:
+        assert body["compatible"] is True and body["reason"] is None and body["capabilities"]
+    else:
+        assert body == {"compatible": False, "reason": "MAKE_NOT_COMPATIBLE", "capabilities": []}
+
+
+def test_country_defaults_to_us(compat):
+    assert compat(vin="1G1FZ6S05K4100001", scope="read_odometer").json()["compatible"] is True
+
+
+@pytest.mark.parametrize("country", ["", "USA", "U", "XX", "ZZ", "1A", "Ü S", "us ", "ÚS"])
+def test_country_must_be_an_iso_3166_alpha_2_code(compat, country):
+    if country == "us ":  # surrounding blanks are ignored, as for the VIN
+        assert compat(vin="5YJ3E1EA7KF000001", scope="read_odometer", country=country).status_code == 200
+        return
+    body = assert_v2_error(compat(vin="5YJ3E1EA7KF000001", scope="read_odometer", country=country), 400,
+                           "VALIDATION")
+    assert body["detail"] == [{"field": "country",
+                               "message": "\"country\" must be an ISO 3166-1 alpha-2 country code, e.g. US."}]
+    # also in test mode, where the level gives the answer
+    assert_v2_error(compat(vin="5YJ3E1EA7KF000001", scope="read_odometer", country=country, mode="test",
+                           test_mode_compatibility_level="compatible"), 400, "VALIDATION")
+
+
+def test_v1_does_not_take_country(compat):
+    """v1.0 documents no ``country``: ignored, the answer as for the US."""
+    response = compat("/v1.0/compatibility", vin="1G1FZ6S05K4100001", scope="read_odometer", country="XX")
+    assert response.status_code == 200 and response.json() == {"compatible": True}
+
+
 @pytest.mark.parametrize("level, compatible, fuel, battery", [
     ("compatible", True, True, True), ("phev", True, True, True), ("fuel", True, True, False),
     ("bev", True, False, True), ("incompatible", False, None, None), ("dinosaur", False, None, None)])

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from ..clock import from_timestamp, iso_ms
 from ..platform.catalog import MODELS
-from ..platform.compatible_vehicles import check_region, regions_of
+from ..platform.compatible_vehicles import check_country, check_region, regions_of
 from ..platform.errors import ApiError
 from ..platform.permissions import KNOWN, LEVELS, capable, parse_scope
 from .auth import basic_credentials
@@ -90,6 +90,19 @@ def _compat_client(request: Request) -> None:
         raise ApiError("AUTHENTICATION")
 
 
+def _country(raw: str | None) -> str:
+    """v2.0's ``country`` (default US, as the SDKs send it): an ISO 3166-1 alpha-2 code, any case. The reference
+    gives its one effect, ``MAKE_NOT_COMPATIBLE`` "with this vehicle's make in the country you specified", and no
+    format: a code that is not assigned (or not two letters) is ``400 VALIDATION`` naming the field. v1.0 does not
+    document it and ignores it."""
+    if raw is None:
+        return "US"
+    try:
+        return check_country(raw)
+    except ValueError as error:
+        raise ApiError("VALIDATION", detail=[{"field": "country", "message": f"\"country\" {error}."}]) from None
+
+
 @router.get("/v2.0/compatibility", summary="Compatibility of a VIN with permissions (Basic client auth)")
 @router.get("/v1.0/compatibility", summary="Compatibility of a VIN (v1.0 answers only `compatible`)")
 async def compatibility(request: Request) -> Response:
@@ -104,6 +117,8 @@ async def compatibility(request: Request) -> Response:
         raise ApiError("VALIDATION", detail=[{"field": "scope",
                                               "message": f"Unknown permission(s): {', '.join(unknown)}" if unknown
                                               else "\"scope\" is required"}])
+    v1 = api_version_of(request.url.path) == "1.0"
+    country = "US" if v1 else _country(query.get("country"))
     level = query.get("test_mode_compatibility_level")
     mode = query.get("mode") or ("test" if level else "live")
     platform = platform_of(request)
@@ -115,8 +130,8 @@ async def compatibility(request: Request) -> Response:
         reason = None if compatible else "VEHICLE_NOT_COMPATIBLE"
         capabilities = [(s, compatible and capable(s, "PHEV", level)) for s in scopes]
     else:
-        compatible, reason, capabilities = platform.compatibility(vin, scopes)
-    if api_version_of(request.url.path) == "1.0":
+        compatible, reason, capabilities = platform.compatibility(vin, scopes, country)
+    if v1:
         return json_response({"compatible": compatible})
     endpoints = {read.permission: f"/{path}" for path, read in reversed(list(READS.items())) if not read.make}
     return json_response({

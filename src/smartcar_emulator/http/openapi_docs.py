@@ -1218,8 +1218,11 @@ QUERY: dict[tuple[str, str], list[tuple[Any, ...]]] = {
         ("limit", "integer", "Page size, 1 to 100 (default 25)"), ("offset", "integer", "First item (default 0)")]
        for version in _VERSIONS},
     **{("get", f"{version}/vehicles/{{vehicle_id}}/service/history"): _SERVICE_DATES for version in _VERSIONS},
-    ("get", "/v2.0/compatibility"): [*_COMPATIBILITY, ("country", "string", "ISO 3166-1 alpha-2 (default US)")],
-    ("get", "/v1.0/compatibility"): _COMPATIBILITY,
+    ("get", "/v2.0/compatibility"): [*_COMPATIBILITY, ("country", "string",
+                                                       "ISO 3166-1 alpha-2, any case (default US): a make not sold "
+                                                       "in that country's market is MAKE_NOT_COMPATIBLE")],
+    ("get", "/v1.0/compatibility"): [*_COMPATIBILITY, ("country", "string",
+                                                       "Not a v1.0 parameter: ignored (the answer is the US one)")],
     ("get", "/v2.0/compatibility/matrix"): [
         ("region", {"type": "string", "enum": list(REGIONS)}, "The market (any case)", True),
         ("make", "string", "Makes, space-separated (default all)"),

@@ -49,6 +49,40 @@ def check_region(region: str | None) -> str | None:
     return key
 
 
+# ISO 3166-1 alpha-2: the 249 officially assigned codes (the v2 compatibility API's ``country``).
+COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC
+CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD
+GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH
+KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW
+MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC
+SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY
+UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split())
+# The countries of each market (a plausible table, like the regions above): the EU, the EEA, Switzerland and the UK
+# are EUROPE; any other country is in no market the emulator's makes are sold in.
+_EUROPE = frozenset("""
+AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK""".split())
+
+
+def check_country(country: str) -> str:
+    """An ISO 3166-1 alpha-2 code, any case, in upper case; else ValueError."""
+    key = country.strip().upper()
+    if key not in COUNTRIES:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. US")
+    return key
+
+
+def region_of_country(country: str) -> str | None:
+    """The market a (checked) country belongs to: US, CA, EUROPE, or None."""
+    return country if country in ("US", "CA") else "EUROPE" if country in _EUROPE else None
+
+
+def make_sold_in(make: str, region: str | None) -> bool:
+    """Whether the make has a catalogue model sold in the market (a make the catalogue lacks: every market)."""
+    models = [m for m in MODELS if m.make == make]
+    return region is not None and (not models or any(region in regions_of(m) for m in models))
+
+
 def _words(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
 

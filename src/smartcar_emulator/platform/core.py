@@ -15,6 +15,7 @@ from ..store import Database
 from .accounts import AccountRepository
 from .apps import Application, ApplicationRepository
 from .catalog import MODELS, make_from_vin, models_of
+from .compatible_vehicles import make_sold_in, region_of_country
 from .commands import CommandService
 from .connect import ConnectService
 from .connections import Connection, ConnectionRepository
@@ -284,12 +285,16 @@ class Platform:
             raise ApiError("AUTHENTICATION")
         return app
 
-    def compatibility(self, vin: str, scopes: list[str]) -> tuple[bool, str | None, list[tuple[str, bool]]]:
-        """Whether a VIN's make is supported, and per permission whether the vehicle is capable."""
+    def compatibility(self, vin: str, scopes: list[str],
+                      country: str = "US") -> tuple[bool, str | None, list[tuple[str, bool]]]:
+        """Whether a VIN's make is supported in the country's market (a checked ISO 3166-1 alpha-2 code), and per
+        permission whether the vehicle is capable."""
+        make = make_from_vin(vin) or ("AUDI" if vin.upper().startswith("0SC") else None)
+        if make is not None and not make_sold_in(make, region_of_country(country)):
+            return False, "MAKE_NOT_COMPATIBLE", []  # "…not yet compatible with this vehicle's make in the country"
         if vin.upper() in KNOWN_COMPATIBILITY:
             powertrain = KNOWN_COMPATIBILITY[vin.upper()]
             return True, None, [(s, powertrain is not None and capable(s, powertrain)) for s in scopes]
-        make = make_from_vin(vin) or ("AUDI" if vin.upper().startswith("0SC") else None)
         if make is None:
             return False, "MAKE_NOT_COMPATIBLE", []
         models = models_of(make) or list(MODELS)
