@@ -300,9 +300,24 @@ def test_a_method_the_path_does_not_take_stays_404(make_car, http, method, path)
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", "TESLA/charge/ammeter"), ("DELETE", "TESLA/pin"),
-                                              ("GET", "TESLA/charge/records/billing"), ("GET", "BMW/charge/records")])
-def test_v1_has_no_make_specific_writes_nor_records_in_any_case(make_car, http, method, path):
+                                              ("GET", "TESLA/charge/records/billing"), ("GET", "BMW/charge/records"),
+                                              ("GET", "TESLA/compass"), ("GET", "TESLA/charge/ammeter"),
+                                              ("GET", "AUDI/charge")])
+def test_v1_has_no_make_specific_endpoints_in_any_case(make_car, http, method, path):
+    """Reference §5.9: make-specific endpoints are v2 only (reads included: the emulator served those under
+    /v1.0 too, looser than the cloud)."""
     car = make_car("TESLA")
     for spelling in (path, path.lower()):
         response = http.request(method, car.v1().url(spelling), headers=bearer(car.token))
         assert response.status_code == 404 and response.json()["error"] == "resource_not_found_error"
+
+
+def test_a_v1_batch_answers_a_make_specific_item_404_and_v2_serves_it(make_car, http):
+    car = make_car("TESLA")
+    body = {"requests": [{"path": "/tesla/compass"}, {"path": "/battery"}]}
+    v1 = http.post(car.v1().url("batch"), json=body, headers=bearer(car.token))
+    assert v1.status_code == 200, v1.text
+    codes = {item["path"]: item["code"] for item in v1.json()["responses"]}
+    assert codes == {"/tesla/compass": 404, "/battery": 200}
+    v2 = http.post(car.url("batch"), json=body, headers=bearer(car.token))
+    assert {item["path"]: item["code"] for item in v2.json()["responses"]} == {"/tesla/compass": 200, "/battery": 200}

@@ -164,13 +164,16 @@ def test_the_query_parameters_a_handler_reads_are_documented(served, spec):
 
 
 def test_the_catch_all_only_serves_paths_documented_elsewhere(served, spec):
-    """The v1.0/v2.0 catch-all answers the make-specific reads spelt with an upper-case make; each of those reads
-    is documented under its lower-case path, so the catch-all is no operation of its own."""
+    """The v2.0 catch-all answers the make-specific reads spelt with an upper-case make; each of those reads is
+    documented under its lower-case path, so the catch-all is no operation of its own. Make-specific endpoints are
+    v2 only (reference §5.9): under /v1.0 the catch-all answers them 404, and none is documented there."""
     documented = _documented(spec)
     make_reads = [path for path, read in READS.items() if read.make]
     assert make_reads
     for version in ("/v1.0", "/v2.0"):
         assert ("GET", f"{version}/vehicles/{{vehicle_id}}/{{path:path}}") in served
-        undocumented = [p for p in make_reads if ("GET", f"{version}/vehicles/{{vehicle_id}}/{p}") not in documented]
-        assert not undocumented, f"{version}: make-specific reads the catch-all serves, undocumented: {undocumented}"
+    undocumented = [p for p in make_reads if ("GET", f"/v2.0/vehicles/{{vehicle_id}}/{p}") not in documented]
+    assert not undocumented, f"make-specific reads the catch-all serves, undocumented: {undocumented}"
+    under_v1 = [p for p in make_reads if ("GET", f"/v1.0/vehicles/{{vehicle_id}}/{p}") in documented | served]
+    assert not under_v1, f"make-specific reads under /v1.0: {under_v1}"
     assert not any("{path" in path for path in spec["paths"])

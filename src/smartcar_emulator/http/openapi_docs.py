@@ -1160,7 +1160,7 @@ MAKE_WRITES: dict[str, tuple[Ref | None, Ref]] = {  # "method path" under /v2.0/
     "put lincoln/charge/schedule_by_location": (ScheduleByLocationRequest, MakeAction),
     "put nissan/charge/schedule": (NissanScheduleRequest, MakeAction),
 }
-MAKE_READS: dict[str, Ref] = {  # under /v1.0 and /v2.0/vehicles/{vehicle_id} (http/views.py READS)
+MAKE_READS: dict[str, Ref] = {  # under /v2.0/vehicles/{vehicle_id} only (http/views.py READS; wire reference §5.9)
     "tesla/alerts": Alerts, "tesla/attributes": TeslaAttributes, "tesla/battery": TeslaBattery,
     "tesla/charge": TeslaCharge, "tesla/charge/ammeter": Amperage, "tesla/charge/completion": CompletionTime,
     "tesla/charge/schedule": TeslaChargeSchedule, "tesla/charge/voltmeter": Voltage,
@@ -1173,8 +1173,8 @@ MAKE_READS: dict[str, Ref] = {  # under /v1.0 and /v2.0/vehicles/{vehicle_id} (h
     "cadillac/charge/voltmeter": Voltage, "chevrolet/charge/voltmeter": Voltage,
     "ford/charge/schedule_by_location": ChargingLocations, "lincoln/charge/schedule_by_location": ChargingLocations,
 }
-# The charge records (http/make_api.py) exist under /v2.0 only: the reference lists the brand-specific endpoints
-# under /v2.0 alone (surface §5, wire reference §5.9 "v2 only"), so nothing serves them under /v1.0.
+# The charge records (http/make_api.py) exist under /v2.0 only, like every make-specific endpoint: the reference
+# lists the brand-specific endpoints under /v2.0 alone (surface §5, wire reference §5.9 "v2 only").
 MAKE_READS_V2: dict[str, Ref] = {
     "tesla/charge/records/billing": BillingRecords, "bmw/charge/records": ChargeRecords,
     "mini/charge/records": ChargeRecords,
@@ -1333,10 +1333,7 @@ def _operations() -> dict[tuple[str, str], tuple[Ref | None, bool, str, Ref | No
     for path, (request, response) in MAKE_WRITES.items():
         method, _, path = path.partition(" ")
         table[(method, f"{v2}/{path}")] = (request, request is not None, "200", response)
-    for path, response in MAKE_READS.items():
-        for version in ("/v1.0", "/v2.0"):
-            table[("get", f"{version}/vehicles/{{vehicle_id}}/{path}")] = (None, False, "200", response)
-    for path, response in MAKE_READS_V2.items():
+    for path, response in (MAKE_READS | MAKE_READS_V2).items():
         table[("get", f"{v2}/{path}")] = (None, False, "200", response)
     for version in ("/v1.0", "/v2.0"):
         table[("get", f"{version}/user")] = (None, False, "200", User)

@@ -54,6 +54,8 @@ def perform_read(request: Request, vehicle_id: str, path: str, units: Units | No
     read = READS.get(path.lower())
     if read is None or (read.make and not _make_case_only(path)):
         raise ApiError("RESOURCE_NOT_FOUND", "PATH")
+    if read.make and api_version_of(request.url.path) != "2.0":
+        raise ApiError("RESOURCE_NOT_FOUND", "PATH")  # make-specific endpoints are v2 only (reference §5.9)
     platform = platform_of(request)
     grant = platform.access(bearer_token(request), vehicle_id, read.permission, data=read.dynamic)
     if read.make and path != path.lower():
@@ -71,7 +73,9 @@ def _register_read(path: str, read: Read) -> None:
 
     endpoint.__name__ = f"get_{path.replace('/', '_') or 'attributes'}"
     route = "/vehicles/{vehicle_id}" + (f"/{path}" if path else "")
-    router.add_api_route(route, endpoint, methods=["GET"], summary=f"GET {path or 'attributes'} ({read.permission})")
+    # make-specific reads on make_api's router, which only /v2.0 includes: they are v2 only (reference §5.9)
+    (make_api.router if read.make else router).add_api_route(
+        route, endpoint, methods=["GET"], summary=f"GET {path or 'attributes'} ({read.permission})")
 
 
 for _path, _read in READS.items():
