@@ -32,15 +32,28 @@ def _pattern_without_names(pattern: str) -> str:
     return _NAMED_GROUP.sub("(?:", pattern)
 
 
-def _combined(included: Any) -> re.Pattern[str] | None:
-    """One regex matching any path one of ``included``'s routes matches; None when a route has no pattern."""
+def route_patterns(included: Any) -> list[str] | None:
+    """The path patterns of ``included``'s routes with its prefix, in order: what FastAPI's effective routes
+    compile to (``^/v2\\.0/vehicles/(?P<vehicle_id>[^/]+)$``), built from the routes' own compiled patterns
+    instead, since FastAPI's would be built for every route of every router on an app's first request (~120 ms
+    for this app; the pytest plugin starts apps often). None when a route has no anchored pattern or is a
+    nested router."""
+    prefix = re.escape(included.include_context.prefix)
     patterns = []
-    for candidate in included.effective_candidates():
-        regex = getattr(candidate, "path_regex", None)
-        if not isinstance(regex, re.Pattern):
+    for route in included.original_router.routes:
+        regex = getattr(route, "path_regex", None)
+        if hasattr(route, "effective_candidates") or not isinstance(regex, re.Pattern) or regex.pattern[:1] != "^":
             return None
-        patterns.append(f"(?:{_pattern_without_names(regex.pattern)})")
-    return re.compile("|".join(patterns)) if patterns else None
+        patterns.append(f"^{prefix}{regex.pattern[1:]}")
+    return patterns
+
+
+def _combined(included: Any) -> re.Pattern[str] | None:
+    """One regex matching any path one of ``included``'s routes matches; None when that cannot be built."""
+    patterns = route_patterns(included)
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{_pattern_without_names(p)})" for p in patterns))
 
 
 def _gate(included: Any) -> Callable[[Scope], tuple[Match, Scope]]:
@@ -63,12 +76,13 @@ def _gate(included: Any) -> Callable[[Scope], tuple[Match, Scope]]:
 def install_prefix_gates(app: Any) -> int:
     """Gate each router included in ``app`` (a FastAPI app); returns how many were gated.
 
-    Needs FastAPI's included-router internals (``effective_candidates``, ``_routes_version``): on a FastAPI
+    Needs FastAPI's included-router internals (``include_context.prefix``, ``_routes_version``): on a FastAPI
     without them nothing is gated and routing stays as it was.
     """
     gated = 0
     for route in app.router.routes:
         if not (hasattr(route, "effective_candidates") and hasattr(route, "original_router")
+                and hasattr(getattr(route, "include_context", None), "prefix")
                 and isinstance(getattr(route.original_router, "_routes_version", None), int)):
             continue
         route.matches = _gate(route)  # an instance attribute: FastAPI's router calls route.matches(scope)
