@@ -107,6 +107,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 DB_ENV = "SMARTCAR_EMULATOR_DB"
 PARENT_ENV = "SMARTCAR_EMULATOR_PARENT_PID"
 HOSTS_ENV = "SMARTCAR_EMULATOR_CONTROL_HOSTS"
+WORKERS_ENV = "SMARTCAR_EMULATOR_WORKERS"
 
 
 def app_from_env() -> FastAPI:
@@ -121,4 +122,6 @@ def app_from_env() -> FastAPI:
         die_with_parent(int(parent))  # a worker must not outlive `serve` (kill -9 included): the port frees
     platform = Platform(Database(os.environ.get(DB_ENV) or default_db_path()))
     platform.control_hosts = {h for h in os.environ.get(HOSTS_ENV, "").split(",") if h}
+    workers = os.environ.get(WORKERS_ENV, "")
+    platform.workers = int(workers) if workers.isdigit() and int(workers) > 1 else 1
     return create_app(platform)

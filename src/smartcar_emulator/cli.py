@@ -164,11 +164,12 @@ def serve(host: str, port: int, db_path: str | None, seed: int, client_id: str |
     click.echo(f"Point SDKs at it with: eval \"$(smartcar-emulator env --port {port}{env_options})\"")
     click.echo(f"Control panel: {url}/_emulator/panel (seed {seed}, time scale {time_scale:g})")
     if workers > 1:
-        from .app import DB_ENV, HOSTS_ENV, PARENT_ENV
+        from .app import DB_ENV, HOSTS_ENV, PARENT_ENV, WORKERS_ENV
 
         os.environ[DB_ENV] = platform.db.path
         platform.db.close()
         os.environ[PARENT_ENV] = str(os.getpid())  # workers die with this process (even on kill -9)
+        os.environ[WORKERS_ENV] = str(workers)  # control routes refuse state each worker keeps for itself
         os.environ[HOSTS_ENV] = ",".join(sorted({host, *allowed_hosts}))
         uvicorn.run("smartcar_emulator.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     ssl_certfile=cert_file, ssl_keyfile=key_file, **uvicorn_options(trust_proxy, workers=workers))

@@ -129,6 +129,8 @@ def test_serve_with_two_workers_shares_the_database(tmp_path):
         odometers = {httpx2.get(f"{url}/v2.0/vehicles/{result['vehicle_ids'][0]}/odometer", headers=headers,
                                ).status_code for _ in range(10)}  # new connections: any worker answers
         assert odometers == {200}
+        clock = httpx2.put(f"{url}/_emulator/clock", json={"timestamp": 1893484800})  # each worker keeps its own
+        assert clock.status_code == 409 and "serve --workers 2" in clock.json()["description"]
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -23,7 +23,7 @@ from ..platform.catalog import MAKES, MODELS
 from ..platform.errors import ApiError
 from ..platform.faults import KINDS
 from ..platform.state import VehicleState
-from .common import parse_int, platform_of
+from .common import one_process_only, parse_int, platform_of
 from .control import loopback_only
 from .guard import CSRF_COOKIE, CSRF_FIELD, csrf_matches, new_csrf_token
 
@@ -158,6 +158,8 @@ async def panel_action(request: Request, vehicle_id: str) -> Response:
     if action not in actions:
         return _back(f"/_emulator/panel/vehicles/{vehicle_id}", f"Unknown action {action!r}.", refresh)
     try:
+        if action in _PER_PROCESS:
+            one_process_only(request, _PER_PROCESS[action])
         actions[action]()
     except ApiError as error:
         return _back(f"/_emulator/panel/vehicles/{vehicle_id}", _describe(error), refresh)
@@ -171,6 +173,8 @@ async def panel_global(request: Request) -> Response:
     form = await _form(request)
     action = str(form.get("do") or "")
     try:
+        if action in _PER_PROCESS:
+            one_process_only(request, _PER_PROCESS[action])
         if action == "advance":
             platform.simulator.advance_clock(_float(form, "seconds", 60))
         elif action == "fault_add":
@@ -182,6 +186,10 @@ async def panel_global(request: Request) -> Response:
     except ApiError as error:
         return _back("/_emulator/panel", _describe(error))
     return _back("/_emulator/panel", f"Done: {action.replace('_', ' ')}.")
+
+
+# Panel actions on state each worker process keeps for itself (refused under serve --workers N).
+_PER_PROCESS = {"advance": "The clock", "fault_add": "A fault rule", "faults_clear": "A fault rule"}
 
 
 def _fault_numbers(form: FormData) -> dict[str, Any]:

@@ -87,6 +87,7 @@ class Platform:
         self.simulator: Any = None
         self.allow_remote_control = False  # the control API answers loopback clients only
         self.control_hosts: set[str] = set()  # and these host names too (serve --host; http/guard.py)
+        self.workers = 1  # processes serving this database (serve --workers N): per-process state is then refused
 
     def reset(self, keep_apps: bool = False) -> dict[str, int]:
         """Back to a fresh platform: every vehicle, account, user, grant, token and fault rule gone, the clock
