@@ -79,7 +79,8 @@ def main() -> None:
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
               help="Simulated seconds per real second (vehicles drive and charge this much faster).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes sharing the database file (needs --db FILE, not ':memory:').")
+              help="Server processes sharing the database file (needs --db FILE, not ':memory:'); each keeps "
+              "its own clock, fault rules and limits, which the control API then refuses to change.")
 @click.option("--trust-proxy", is_flag=True,
               help="Honour X-Forwarded-For/-Proto from FORWARDED_ALLOW_IPS (behind a reverse proxy). Off: the "
               "client address is the socket's, so the control API's loopback check cannot be spoofed.")
