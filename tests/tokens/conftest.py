@@ -4,6 +4,7 @@ every kind (PostgreSQL on the machine's server, a unique schema per test, droppe
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
@@ -91,6 +92,26 @@ def pg_schema() -> Iterator[str]:
     _drop_schema(schema)
 
 
+_LOCK_HOLDERS = ("SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND l.pid <> pg_backend_pid()")
+
+
+def lock_holders(schema: str) -> set[int]:
+    """The server processes (sessions) holding a lock on a table of ``schema`` now."""
+    import psycopg
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        return {row[0] for row in conn.execute(_LOCK_HOLDERS, (schema,))}
+
+
+def wait_until_unlocked(schema: str, timeout: float = 10.0) -> None:
+    """Wait until no session holds a lock in ``schema`` (e.g. the server ended a stalled holder's session)."""
+    deadline = time.monotonic() + timeout
+    while holders := lock_holders(schema):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"sessions {sorted(holders)} still hold locks in {schema} after {timeout} s")
+        time.sleep(0.02)
+
+
 def _drop_schema(schema: str) -> None:
     """Drop a test's schema; a session still holding a lock in it (a test that failed mid-way with a stalled
     holder) is ended after 20 s rather than left to hang the run."""
@@ -102,9 +123,8 @@ def _drop_schema(schema: str) -> None:
             return
         except psycopg.errors.LockNotAvailable:
             pass
-        conn.execute("SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND l.pid <> pg_backend_pid()",
-                     (schema,))
+        for (pid,) in conn.execute(_LOCK_HOLDERS, (schema,)).fetchall():
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

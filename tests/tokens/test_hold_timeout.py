@@ -22,7 +22,7 @@ import pytest
 import smartcar
 from smartcar.tokens import AsyncTokenManager, LockLost, LockTimeout, TokenLock, TokenManager, TokenRecord
 
-from .conftest import PG_DSN, refreshes_at_emulator
+from .conftest import PG_DSN, lock_holders, refreshes_at_emulator, wait_until_unlocked
 from .test_manager import expire
 
 
@@ -75,7 +75,7 @@ def test_verify_and_delete_report_the_lost_lock(pg_schema: str) -> None:
         holder.put(record())
         lock = holder.lock("u1")
         lock.verify()  # held: a round trip, nothing else
-        time.sleep(0.8)
+        wait_until_unlocked(pg_schema)  # the server ends the holder's session once it sat idle 0.3 s
         with pytest.raises(LockLost, match="hold_timeout=0.3 s"):
             lock.verify()
         with pytest.raises(LockLost):
@@ -99,7 +99,7 @@ def test_without_a_hold_timeout_a_stalled_holder_keeps_the_lock(pg_schema: str) 
         lock.save(record(refresh="refresh-2", version=1))
         with pytest.raises(LockTimeout):
             other.lock("u1").rollback()
-        time.sleep(0.6)  # idle in the transaction for over a second in all
+        assert lock_holders(pg_schema)  # idle in the transaction past the waiter's 0.5 s, and nothing ended it
         lock.commit()
         got = other.get("u1")
         assert got is not None and got.refresh_token == "refresh-2"
