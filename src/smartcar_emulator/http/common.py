@@ -17,17 +17,6 @@ def platform_of(request: Request) -> Platform:
     return platform
 
 
-def one_process_only(request: Request, what: str) -> None:
-    """Refuse a change to state each worker process keeps for itself (the clock offset, fault rules, limits,
-    command timing, the delivery policy) when ``serve --workers N`` runs several: it would reach one worker of N
-    and the others would go on as before. A 409 in the control API's error format, saying what to do instead."""
-    workers = platform_of(request).workers
-    if workers > 1:
-        raise ApiError("CONFLICT", None, status=409, description=(
-            f"{what} is kept by each worker process, and this emulator runs {workers} (serve --workers "
-            f"{workers}): the change would reach one of them. Serve with one worker (the default) to change it."))
-
-
 async def json_object(request: Request) -> dict[str, Any]:
     """The request body as a JSON object, or a VALIDATION error that says what is wrong."""
     raw = await request.body()

@@ -28,7 +28,7 @@ from ..platform.ratelimit import Limit, limit_from
 from ..platform.state import VehicleState
 from ..platform.vehicles import MODES, Vehicle
 from ..simulator.service import catalogue
-from .common import json_object, number, one_process_only, platform_of
+from .common import json_object, number, platform_of
 from .errors import json_response
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
@@ -218,7 +218,7 @@ _LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()
 @router.put("/clock", summary="Set the clock, backwards included: {\"now\": \"2030-01-01T08:00:00Z\"} or "
                               "{\"timestamp\": 1893484800}")
 async def set_clock(request: Request) -> Response:
-    one_process_only(request, "The clock")
+    platform_of(request).check_per_process_change("The clock")
     platform = platform_of(request)
     platform.simulator.set_clock(_moment(await json_object(request)))
     return json_response(_clock_json(platform))
@@ -226,7 +226,7 @@ async def set_clock(request: Request) -> Response:
 
 @router.post("/clock/advance", summary="Move simulated time forward: {\"seconds\": 600}")
 async def advance_clock(request: Request) -> Response:
-    one_process_only(request, "The clock")
+    platform_of(request).check_per_process_change("The clock")
     platform = platform_of(request)
     body = await json_object(request)
     platform.simulator.advance_clock(number(body.get("seconds"), "seconds", 0, 366 * 86400))
@@ -311,7 +311,7 @@ async def get_rate_limits(request: Request) -> Response:
             summary='Set both limits: {"app": "50/s" | "platform" | "off" | {"requestsPerSecond", "burst"} | null, '
                     '"vehicle": ...}; buckets start full')
 async def set_rate_limits(request: Request) -> Response:
-    one_process_only(request, "A rate limit")
+    platform_of(request).check_per_process_change("A rate limit")
     platform = platform_of(request)
     body = await json_object(request)
     unknown = set(body) - {"app", "vehicle"}
@@ -331,7 +331,7 @@ async def list_faults(request: Request) -> Response:
 @router.post("/faults", status_code=201,
              summary="Add a rule: {kind, vehicle_id?, type?, code?, retry_after?, rate?, latency_ms?, count?, duration_s?}")
 async def add_fault(request: Request) -> Response:
-    one_process_only(request, "A fault rule")
+    platform_of(request).check_per_process_change("A fault rule")
     platform = platform_of(request)
     body = await json_object(request)
     if body.get("vehicle_id"):
@@ -341,14 +341,14 @@ async def add_fault(request: Request) -> Response:
 
 @router.delete("/faults", summary="Remove every rule (or a vehicle's: ?vehicle_id=)")
 async def clear_faults(request: Request) -> Response:
-    one_process_only(request, "A fault rule")
+    platform_of(request).check_per_process_change("A fault rule")
     removed = platform_of(request).faults.clear(request.query_params.get("vehicle_id") or None)
     return json_response({"removed": removed})
 
 
 @router.delete("/faults/{fault_id}", summary="Remove one rule")
 async def delete_fault(request: Request, fault_id: str) -> Response:
-    one_process_only(request, "A fault rule")
+    platform_of(request).check_per_process_change("A fault rule")
     if not platform_of(request).faults.remove(fault_id):
         raise ApiError("RESOURCE_NOT_FOUND", None, detail=[{"field": "faultId", "message": "No such fault."}])
     return json_response({"removed": 1})

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..platform.errors import validation
-from .common import json_object, one_process_only, platform_of
+from .common import json_object, platform_of
 from .control import loopback_only
 from .errors import json_response
 
@@ -31,7 +31,7 @@ async def get_commands(request: Request) -> Response:
 
 @router.put("/commands", summary='{"asyncSeconds": 30}: commands answer 202 PENDING and complete 30 s later')
 async def put_commands(request: Request) -> Response:
-    one_process_only(request, "Command timing")
+    platform_of(request).check_per_process_change("Command timing")
     body = await json_object(request)
     value = body.get("asyncSeconds")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
@@ -48,7 +48,7 @@ async def get_plan_limits(request: Request) -> Response:
 
 @router.put("/plan-limits", summary='{"clientId", "requestsPerVehicle": 500 | null}: an application\'s allowance')
 async def put_plan_limits(request: Request) -> Response:
-    one_process_only(request, "A plan limit")
+    platform_of(request).check_per_process_change("A plan limit")
     platform = platform_of(request)
     body = await json_object(request)
     client_id = body.get("clientId")

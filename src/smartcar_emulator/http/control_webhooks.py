@@ -17,7 +17,7 @@ from starlette.responses import Response
 from ..platform.errors import ApiError, validation
 from ..platform.webhook_outbox import VERSIONS, DeliveryPolicy
 from ..platform.webhook_registry import Webhook, check_codes, check_uri
-from .common import int_param, json_object, one_process_only, platform_of
+from .common import int_param, json_object, platform_of
 from .control import loopback_only
 from .errors import json_response
 
@@ -204,7 +204,7 @@ async def get_policy(request: Request) -> Response:
 
 @router.put("/delivery-policy", summary="Change {retries, backoffSeconds, timeoutSeconds, lowBattery}")
 async def put_policy(request: Request) -> Response:
-    one_process_only(request, "The delivery policy")
+    platform_of(request).check_per_process_change("The delivery policy")
     outbox = platform_of(request).outbox
     body = await json_object(request)
     changes: dict[str, Any] = {}

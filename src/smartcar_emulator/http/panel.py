@@ -23,7 +23,7 @@ from ..platform.catalog import MAKES, MODELS
 from ..platform.errors import ApiError
 from ..platform.faults import KINDS
 from ..platform.state import VehicleState
-from .common import one_process_only, parse_int, platform_of
+from .common import parse_int, platform_of
 from .control import loopback_only
 from .guard import CSRF_COOKIE, CSRF_FIELD, csrf_matches, new_csrf_token
 
@@ -159,7 +159,7 @@ async def panel_action(request: Request, vehicle_id: str) -> Response:
         return _back(f"/_emulator/panel/vehicles/{vehicle_id}", f"Unknown action {action!r}.", refresh)
     try:
         if action in _PER_PROCESS:
-            one_process_only(request, _PER_PROCESS[action])
+            platform.check_per_process_change(_PER_PROCESS[action])
         actions[action]()
     except ApiError as error:
         return _back(f"/_emulator/panel/vehicles/{vehicle_id}", _describe(error), refresh)
@@ -174,7 +174,7 @@ async def panel_global(request: Request) -> Response:
     action = str(form.get("do") or "")
     try:
         if action in _PER_PROCESS:
-            one_process_only(request, _PER_PROCESS[action])
+            platform.check_per_process_change(_PER_PROCESS[action])
         if action == "advance":
             platform.simulator.advance_clock(_float(form, "seconds", 60))
         elif action == "fault_add":

@@ -170,6 +170,16 @@ class Platform:
             raise forced_error(vehicle.test_error)
         self.check_faults(vehicle.id, data)
 
+    def check_per_process_change(self, what: str) -> None:
+        """Refuse a change to state each worker process keeps for itself (the clock offset, fault rules, limits,
+        command timing, the delivery policy) when ``serve --workers N`` runs several: it would reach one worker of
+        N and the others would go on as before. A 409 saying what to do instead."""
+        if self.workers > 1:
+            raise ApiError("CONFLICT", None, status=409, description=(
+                f"{what} is kept by each worker process, and this emulator runs {self.workers} (serve --workers "
+                f"{self.workers}): the change would reach one of them. Serve with one worker (the default) to "
+                f"change it."))
+
     def check_faults(self, vehicle_id: str, data: bool) -> None:
         """Raise the error an injected fault rule answers with (see :mod:`.faults`)."""
         error = self.faults.check(vehicle_id, data)
